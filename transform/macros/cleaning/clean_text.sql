@@ -1,0 +1,6 @@
+{#- Codes, names and other short text: surrounding whitespace (spaces, tabs, newlines)
+    removed; blank becomes NULL, so a required column that was only blanks is rejected as
+    missing. Free text (notes, addresses with line breaks) is not passed through this. -#}
+{% macro clean_text(column) -%}
+    nullif(btrim({{ column }}::text, e' \t\r\n'), '')
+{%- endmacro %}

@@ -1,0 +1,70 @@
+{#- What a final model's contract demands of each row, in a form checked_rows() can render.
+    Final models are found by name in the graph; FK targets are final models too, written
+    in the yml as `to: ref('<final model>')`. -#}
+{% macro contract_rules(final_model) -%}
+    {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ final_model) -%}
+    {%- if node is none -%}
+        {{ exceptions.raise_compiler_error("checked_rows: no model named " ~ final_model) }}
+    {%- endif -%}
+    {%- set rules = {'required': [], 'lengths': [], 'ranges': [], 'checks': [],
+                     'foreign_keys': [], 'unique_keys': [], 'primary_key': []} -%}
+    {%- for column in node.columns.values() -%}
+        {%- set data_type = (column.data_type or '') | lower | trim -%}
+        {%- for constraint in column.constraints -%}
+            {%- if constraint.type in ('not_null', 'primary_key') -%}
+                {%- do rules.required.append(column.name) -%}
+            {%- elif constraint.type == 'check' -%}
+                {%- do rules.checks.append((constraint.name or ('ck_' ~ column.name), constraint.expression)) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- set length = modules.re.match('^(?:varchar|character varying|char|character)\\s*\\((\\d+)\\)$', data_type) -%}
+        {%- set numeric = modules.re.match('^(?:numeric|decimal)\\s*\\((\\d+)\\s*,\\s*(\\d+)\\)$', data_type) -%}
+        {%- if length -%}
+            {%- do rules.lengths.append((column.name, length.group(1))) -%}
+        {%- elif numeric -%}
+            {%- set scale = numeric.group(2) | int -%}
+            {%- set digits = (numeric.group(1) | int) - scale -%}
+            {%- do rules.ranges.append((column.name,
+                "abs(round({column}::numeric, " ~ scale ~ ")) >= 1e" ~ digits)) -%}
+        {%- elif data_type in ('integer', 'int', 'int4') -%}
+            {%- do rules.ranges.append((column.name, "{column} not between -2147483648 and 2147483647")) -%}
+        {%- elif data_type in ('smallint', 'int2') -%}
+            {%- do rules.ranges.append((column.name, "{column} not between -32768 and 32767")) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for constraint in node.constraints -%}
+        {%- if constraint.type == 'primary_key' -%}
+            {%- do rules.primary_key.extend(constraint.columns) -%}
+            {%- for column in constraint.columns if column not in rules.required -%}
+                {%- do rules.required.append(column) -%}
+            {%- endfor -%}
+            {%- do rules.unique_keys.append({'name': constraint.name, 'columns': constraint.columns}) -%}
+        {%- elif constraint.type == 'unique' -%}
+            {%- do rules.unique_keys.append({'name': constraint.name, 'columns': constraint.columns}) -%}
+        {%- elif constraint.type == 'check' -%}
+            {%- do rules.checks.append((constraint.name, constraint.expression)) -%}
+        {%- elif constraint.type == 'foreign_key' -%}
+            {%- do rules.foreign_keys.append({
+                'name': constraint.name, 'columns': constraint.columns,
+                'to_columns': constraint.to_columns, 'parent': final_model_of(constraint.to)}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do rules.update({'order_by': (rules.primary_key | join(', ')) or '_source_key::text'}) -%}
+    {{ return(rules) }}
+{%- endmacro %}
+
+{#- The final model an FK's `to` names. The graph keeps `to` as written in the yml,
+    "ref('<model>')". -#}
+{% macro final_model_of(target) -%}
+    {%- set match = modules.re.match("^\\s*ref\\(\\s*['\"]([^'\"]+)['\"]\\s*\\)\\s*$", target or '') -%}
+    {%- if not match or graph.nodes.get('model.' ~ project_name ~ '.' ~ match.group(1)) is none -%}
+        {{ exceptions.raise_compiler_error("foreign key target " ~ target ~ " must be ref('<a final model of this project>')") }}
+    {%- endif -%}
+    {{ return(match.group(1)) }}
+{%- endmacro %}
+
+{#- The relation (schema.alias, no database) of a model of this project, by name. -#}
+{% macro model_relation(model_name) -%}
+    {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ model_name] -%}
+    {{ return(api.Relation.create(schema=node.schema, identifier=node.alias)) }}
+{%- endmacro %}

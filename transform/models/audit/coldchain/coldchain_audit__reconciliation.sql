@@ -1,0 +1,39 @@
+{{ config(alias='reconciliation') }}
+
+{#- One row per migrated table: where every source row ended up. The GX gate checks
+    source_rows = final_rows + rejected_rows itself, from the underlying tables; this model
+    is the readable summary of the same numbers. -#}
+{%- set tables = ['alembic_version', 'users', 'clients', 'drivers', 'vehicles', 'orders',
+                  'dispatches'] %}
+
+with
+
+audit as (
+    select table_name, source_row_count, emitted_row_count, finished_at
+    from {{ source('coldchain', '_source_audit') }}
+    where _sdc_deleted_at is null
+),
+
+counts as (
+    {%- for table in tables %}
+    select
+        '{{ table }}'::text as table_name,
+        (select count(*) from {{ source('coldchain', table) }} where _sdc_deleted_at is null) as raw_rows,
+        (select count(*) from {{ ref('coldchain__' ~ table) }}) as final_rows,
+        (select count(*) from {{ ref('coldchain_audit__rejects') }} where source_table = '{{ table }}') as rejected_rows
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+)
+
+select
+    counts.table_name,
+    audit.source_row_count as source_rows,
+    counts.raw_rows,
+    counts.final_rows,
+    counts.rejected_rows,
+    audit.source_row_count - counts.final_rows - counts.rejected_rows as unaccounted_rows,
+    audit.finished_at as extracted_at
+from counts
+left join audit on audit.table_name = counts.table_name

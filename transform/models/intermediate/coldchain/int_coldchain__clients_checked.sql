@@ -1,0 +1,1 @@
+{{ checked_rows('coldchain__clients', ref('stg_coldchain__clients')) }}

@@ -1,0 +1,1 @@
+{{ checked_rows('coldchain__users', ref('stg_coldchain__users')) }}

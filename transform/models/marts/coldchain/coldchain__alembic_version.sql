@@ -1,0 +1,1 @@
+{{ accepted_rows('int_coldchain__alembic_version_checked') }}
