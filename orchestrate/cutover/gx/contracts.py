@@ -1,0 +1,165 @@
+"""What each migrated table promises, read from dbt's manifest (transform/target/manifest.json).
+
+The suites are derived from these contracts, so GX checks in the database, independently
+of dbt, exactly what the final tables claim: every row accounted for, FKs, NOT NULLs and
+unique keys.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cutover.errors import CutoverError
+
+PROJECT = "cutover"
+_REF = re.compile(r"""^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$""")
+
+
+@dataclass(frozen=True)
+class Relation:
+    schema: str
+    name: str
+
+    @property
+    def sql(self) -> str:
+        return f"{quote(self.schema)}.{quote(self.name)}"
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    name: str
+    columns: tuple[str, ...]
+    parent: Relation
+    parent_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FinalTable:
+    system: str
+    model: str
+    relation: Relation
+    raw: Relation
+    columns: tuple[str, ...]
+    not_null: tuple[str, ...]
+    unique_keys: tuple[tuple[str, ...], ...]
+    foreign_keys: tuple[ForeignKey, ...]
+
+    @property
+    def table(self) -> str:
+        """The source table's name, which is also the final table's name."""
+        return self.relation.name
+
+
+@dataclass(frozen=True)
+class SystemContracts:
+    system: str
+    tables: tuple[FinalTable, ...]
+    rejects: Relation
+    source_audit: Relation
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def load_manifest(path: Path) -> dict[str, object]:
+    if not path.is_file():
+        raise CutoverError(
+            f"{path} not found: run dbt first (`meltano invoke dbt parse` or the migrate job)"
+        )
+    return json.loads(path.read_text())
+
+
+def systems_in(manifest: dict[str, object]) -> list[str]:
+    """Systems are the tags of final (contracted) models under models/marts/."""
+    found: set[str] = set()
+    for node in _final_nodes(manifest):
+        found.update(node["tags"])
+    return sorted(found)
+
+
+def read_contracts(manifest: dict[str, object], system: str) -> SystemContracts:
+    nodes: dict[str, dict] = manifest["nodes"]  # type: ignore[assignment]
+    by_name = {n["name"]: n for n in nodes.values() if n["resource_type"] == "model"}
+    sources: dict[str, dict] = manifest["sources"]  # type: ignore[assignment]
+
+    def source(table: str) -> Relation:
+        node = sources.get(f"source.{PROJECT}.{system}.{table}")
+        if node is None:
+            raise CutoverError(f"dbt source {system}.{table} is not declared")
+        return Relation(node["schema"], node["identifier"])
+
+    def relation_of(model: str) -> Relation:
+        node = by_name.get(model)
+        if node is None:
+            raise CutoverError(f"dbt model {model} not found")
+        return Relation(node["schema"], node["alias"])
+
+    tables = []
+    for node in _final_nodes(manifest):
+        if system not in node["tags"]:
+            continue
+        relation = Relation(node["schema"], node["alias"])
+        columns = tuple(node["columns"])
+        not_null = [
+            name
+            for name, column in node["columns"].items()
+            if any(c["type"] in ("not_null", "primary_key") for c in column["constraints"])
+        ]
+        unique_keys: list[tuple[str, ...]] = []
+        foreign_keys: list[ForeignKey] = []
+        for constraint in node["constraints"]:
+            if constraint["type"] in ("primary_key", "unique"):
+                unique_keys.append(tuple(constraint["columns"]))
+                if constraint["type"] == "primary_key":
+                    not_null.extend(c for c in constraint["columns"] if c not in not_null)
+            elif constraint["type"] == "foreign_key":
+                match = _REF.match(constraint["to"] or "")
+                if not match:
+                    raise CutoverError(
+                        f"{node['name']}: foreign key {constraint['name']} "
+                        "must use to: ref('<model>')"
+                    )
+                foreign_keys.append(
+                    ForeignKey(
+                        name=constraint["name"],
+                        columns=tuple(constraint["columns"]),
+                        parent=relation_of(match.group(1)),
+                        parent_columns=tuple(constraint["to_columns"]),
+                    )
+                )
+        tables.append(
+            FinalTable(
+                system=system,
+                model=node["name"],
+                relation=relation,
+                raw=source(relation.name),
+                columns=columns,
+                not_null=tuple(not_null),
+                unique_keys=tuple(unique_keys),
+                foreign_keys=tuple(foreign_keys),
+            )
+        )
+    if not tables:
+        raise CutoverError(f"no final models tagged {system!r} in the dbt manifest")
+    return SystemContracts(
+        system=system,
+        tables=tuple(sorted(tables, key=lambda t: t.model)),
+        rejects=relation_of(f"{system}_audit__rejects"),
+        source_audit=source("_source_audit"),
+    )
+
+
+def _final_nodes(manifest: dict[str, object]) -> list[dict]:
+    nodes: dict[str, dict] = manifest["nodes"]  # type: ignore[assignment]
+    return [
+        node
+        for node in nodes.values()
+        if node["resource_type"] == "model"
+        and node["config"].get("contract", {}).get("enforced")
+        and Path(node["original_file_path"]).parts[:2] == ("models", "marts")
+    ]
