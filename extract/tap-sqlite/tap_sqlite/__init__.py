@@ -1,0 +1,1 @@
+"""tap-sqlite: a Singer tap that copies a SQLite file faithfully."""
