@@ -118,17 +118,11 @@ def read_contracts(manifest: dict[str, object], system: str) -> SystemContracts:
                 if constraint["type"] == "primary_key":
                     not_null.extend(c for c in constraint["columns"] if c not in not_null)
             elif constraint["type"] == "foreign_key":
-                match = _REF.match(constraint["to"] or "")
-                if not match:
-                    raise CutoverError(
-                        f"{node['name']}: foreign key {constraint['name']} "
-                        "must use to: ref('<model>')"
-                    )
                 foreign_keys.append(
                     ForeignKey(
                         name=constraint["name"],
                         columns=tuple(constraint["columns"]),
-                        parent=relation_of(match.group(1)),
+                        parent=_fk_target(constraint, node["name"], by_name),
                         parent_columns=tuple(constraint["to_columns"]),
                     )
                 )
@@ -151,6 +145,24 @@ def read_contracts(manifest: dict[str, object], system: str) -> SystemContracts:
         tables=tuple(sorted(tables, key=lambda t: t.model)),
         rejects=relation_of(f"{system}_audit__rejects"),
         source_audit=source("_source_audit"),
+    )
+
+
+def _fk_target(constraint: dict, model: str, by_name: dict[str, dict]) -> Relation:
+    """An FK's parent: `to` is "ref('<model>')" as written, or the relation dbt rendered
+    ("db"."schema"."alias") when the manifest comes from a run that compiled the model."""
+    target = constraint.get("to") or ""
+    match = _REF.match(target)
+    if match and match.group(1) in by_name:
+        parent = by_name[match.group(1)]
+        return Relation(parent["schema"], parent["alias"])
+    for parent in by_name.values():
+        names = (parent["database"], parent["schema"], parent["alias"])
+        if target in (".".join(map(quote, names)), ".".join(map(quote, names[1:]))):
+            return Relation(parent["schema"], parent["alias"])
+    raise CutoverError(
+        f"{model}: foreign key {constraint['name']} points at {target!r}, "
+        "which is not a model of this project (use to: ref('<model>'))"
     )
 
 

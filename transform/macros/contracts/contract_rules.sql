@@ -53,14 +53,21 @@
     {{ return(rules) }}
 {%- endmacro %}
 
-{#- The final model an FK's `to` names. The graph keeps `to` as written in the yml,
-    "ref('<model>')". -#}
+{#- The final model an FK's `to` names. The graph holds `to` as written in the yml,
+    "ref('<model>')", until dbt compiles the node in this run; then it holds the rendered
+    relation ("db"."schema"."alias"). Both are accepted. -#}
 {% macro final_model_of(target) -%}
     {%- set match = modules.re.match("^\\s*ref\\(\\s*['\"]([^'\"]+)['\"]\\s*\\)\\s*$", target or '') -%}
-    {%- if not match or graph.nodes.get('model.' ~ project_name ~ '.' ~ match.group(1)) is none -%}
-        {{ exceptions.raise_compiler_error("foreign key target " ~ target ~ " must be ref('<a final model of this project>')") }}
+    {%- if match and graph.nodes.get('model.' ~ project_name ~ '.' ~ match.group(1)) is not none -%}
+        {{ return(match.group(1)) }}
     {%- endif -%}
-    {{ return(match.group(1)) }}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' -%}
+        {%- set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias) -%}
+        {%- if (target | string) in [relation | string, relation.include(database=false) | string] -%}
+            {{ return(node.name) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error("foreign key target " ~ target ~ " must be ref('<a final model of this project>')") }}
 {%- endmacro %}
 
 {#- The relation (schema.alias, no database) of a model of this project, by name. -#}

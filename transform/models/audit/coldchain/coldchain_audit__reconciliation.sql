@@ -9,21 +9,34 @@
 with
 
 audit as (
-    select table_name, source_row_count, emitted_row_count, finished_at
+    select
+        table_name,
+        source_row_count,
+        finished_at
     from {{ source('coldchain', '_source_audit') }}
     where _sdc_deleted_at is null
 ),
 
+rejected as (
+    select
+        source_table as table_name,
+        count(*) as rejected_rows
+    from {{ ref('coldchain_audit__rejects') }}
+    group by source_table
+),
+
 counts as (
     {%- for table in tables %}
-    select
-        '{{ table }}'::text as table_name,
-        (select count(*) from {{ source('coldchain', table) }} where _sdc_deleted_at is null) as raw_rows,
-        (select count(*) from {{ ref('coldchain__' ~ table) }}) as final_rows,
-        (select count(*) from {{ ref('coldchain_audit__rejects') }} where source_table = '{{ table }}') as rejected_rows
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ table }}' as table_name,
+            (
+                select count(*) from {{ source('coldchain', table) }}
+                where _sdc_deleted_at is null
+            ) as raw_rows,
+            (select count(*) from {{ ref('coldchain__' ~ table) }}) as final_rows
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 )
 
@@ -32,8 +45,10 @@ select
     audit.source_row_count as source_rows,
     counts.raw_rows,
     counts.final_rows,
-    counts.rejected_rows,
-    audit.source_row_count - counts.final_rows - counts.rejected_rows as unaccounted_rows,
-    audit.finished_at as extracted_at
+    audit.finished_at as extracted_at,
+    coalesce(rejected.rejected_rows, 0) as rejected_rows,
+    audit.source_row_count - counts.final_rows - coalesce(rejected.rejected_rows, 0)
+        as unaccounted_rows
 from counts
-left join audit on audit.table_name = counts.table_name
+left join audit on counts.table_name = audit.table_name
+left join rejected on counts.table_name = rejected.table_name

@@ -1,0 +1,122 @@
+# Two commands do all the set-up on a fresh machine:
+#   make demo   install everything, migrate the sample legacy databases into the embedded
+#               PostgreSQL (or your server, see .env.example), validate, build Data Docs
+#   make test   install everything, run the test suite
+# Everything installed comes from pinned files in this repository.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+MELTANO := $(BIN)/meltano
+CUTOVER := $(BIN)/cutover
+STAMPS := .meltano/.stamps
+ROWS ?=
+
+PLUGIN_FILES := meltano.yml $(wildcard */*.meltano.yml) $(wildcard plugins/*/*.lock) \
+	$(wildcard plugins/constraints/*.txt) extract/tap-sqlite/pyproject.toml pyproject.toml
+
+.PHONY: help demo test install pg-start pg-stop pg-reset sample migrate validate docs lint \
+	lock browser clean
+
+help:
+	@echo "make demo      install, then migrate the Cold Chain sample end to end (embedded PostgreSQL)"
+	@echo "make test      install, then run the tests"
+	@echo "make pg-start | pg-stop | pg-reset   the embedded PostgreSQL"
+	@echo "make sample [ROWS=n]   regenerate the Cold Chain sample (n orders; default 2000)"
+	@echo "make migrate   run the migrate-coldchain job (EL, dbt build, GX validate, Data Docs)"
+	@echo "make lint      ruff + sqlfluff"
+	@echo "make lock      re-resolve the pinned dependency files"
+
+# --- installation ---------------------------------------------------------------------
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) (3.11+) is required"; exit 1; }
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "error: Python 3.11+ is required ($(PYTHON) is $$($(PYTHON) -V))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+	@echo "==> installing the project's Python tools into $(VENV) (pinned: requirements.lock)"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $@
+
+$(STAMPS)/plugins: $(VENV)/.installed $(PLUGIN_FILES)
+	@echo "==> meltano install (plugins pinned in plugins/constraints/)"
+	$(MELTANO) install
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/docs-assets: $(VENV)/.installed expectations/docs_assets/package-lock.json
+	@echo "==> Data Docs assets from npm (expectations/docs_assets/package-lock.json)"
+	$(BIN)/python -m cutover.docs_offline --install-only
+	@mkdir -p $(STAMPS) && touch $@
+
+install: $(STAMPS)/plugins $(STAMPS)/docs-assets
+
+# Headless Chromium, for the test that proves Data Docs render offline.
+browser:
+	@if ! command -v chromium >/dev/null; then \
+		echo "==> installing Debian's chromium (for the offline Data Docs test)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+# --- the main job ----------------------------------------------------------------------
+pg-start: $(VENV)/.installed
+	$(CUTOVER) pg start
+
+pg-stop: $(VENV)/.installed
+	$(CUTOVER) pg stop
+
+pg-reset: $(VENV)/.installed
+	$(CUTOVER) pg reset
+
+sample: $(VENV)/.installed
+	$(CUTOVER) sample coldchain $(if $(ROWS),--rows $(ROWS))
+
+migrate: install
+	$(MELTANO) run migrate-coldchain
+
+demo: install pg-start
+	@[ -f .data/samples/coldchain.sqlite ] || $(CUTOVER) sample coldchain
+	$(MELTANO) run migrate-coldchain
+
+validate: install
+	$(MELTANO) invoke gx:validate-coldchain
+
+docs: install
+	$(MELTANO) invoke gx:docs
+
+# --- tests and checks -------------------------------------------------------------------
+test: install browser
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check orchestrate extract tests
+	$(BIN)/ruff format --check orchestrate extract tests
+	$(MELTANO) invoke sqlfluff:lint
+
+# Re-resolve every pinned dependency file (needs the package index).
+lock: $(BIN)/python
+	$(BIN)/python -m pip install --quiet uv==0.13.8
+	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml \
+		--extra tools --extra embedded --extra gx --extra dev -o requirements.lock
+	$(UV) pip compile --quiet --python-version 3.11 extract/tap-sqlite/pyproject.toml \
+		-o plugins/constraints/tap-sqlite.txt
+	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml --extra gx \
+		-o plugins/constraints/gx.txt
+	echo "meltanolabs-target-postgres==0.8.1" | $(UV) pip compile --quiet \
+		--python-version 3.11 - -o plugins/constraints/target-postgres.txt
+	printf 'dbt-core==1.11.16\ndbt-postgres==1.11.0\n' | $(UV) pip compile --quiet \
+		--python-version 3.11 - -o plugins/constraints/dbt-postgres.txt
+	printf 'sqlfluff==4.4.0\nsqlfluff-templater-dbt==4.4.0\ndbt-core==1.11.16\ndbt-postgres==1.11.0\n' \
+		| $(UV) pip compile --quiet --python-version 3.11 - -o plugins/constraints/sqlfluff.txt
+
+clean:
+	rm -rf transform/target transform/logs expectations/gx/uncommitted/validations \
+		expectations/gx/uncommitted/data_docs logs .pytest_cache
