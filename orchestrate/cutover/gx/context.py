@@ -6,6 +6,7 @@ which GX substitutes at run time from the environment this module sets from PG_*
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass
@@ -66,9 +67,11 @@ def sync_system(context: object, contracts: SystemContracts) -> SyncReport:
     definitions = []
     for table in contracts.tables:
         name = suite_name(table)
+        configs = [spec.as_config() for spec in expectations_for(table, contracts)]
+        _keep_ids(context, name, configs)
         wanted = ExpectationSuite(
             name=name,
-            expectations=[spec.as_config() for spec in expectations_for(table, contracts)],
+            expectations=configs,
             meta={"generated_by": GENERATED_BY, "dbt_model": table.model},
         )
         if _same_suite(context, wanted):
@@ -94,14 +97,32 @@ def sync_system(context: object, contracts: SystemContracts) -> SyncReport:
     return SyncReport(tuple(written), tuple(unchanged))
 
 
+def _keep_ids(context: object, name: str, configs: list[dict]) -> None:
+    """Give unchanged expectations the id they already have, so diffs show real changes."""
+    try:
+        stored = context.suites.get(name)  # type: ignore[attr-defined]
+    except Exception:  # GX raises its own DataContextError subclasses for a missing suite
+        return
+    known = {
+        (e.expectation_type, json.dumps(e.configuration.kwargs, sort_keys=True, default=str)): e.id
+        for e in stored.expectations
+    }
+    for config in configs:
+        key = (config["type"], json.dumps(config["kwargs"], sort_keys=True, default=str))
+        if key in known:
+            config["id"] = known[key]
+
+
 def _same_suite(context: object, wanted: object) -> bool:
     try:
         stored = context.suites.get(wanted.name)  # type: ignore[attr-defined]
     except Exception:  # GX raises its own DataContextError subclasses for a missing suite
         return False
-    return list(stored.expectations) == list(wanted.expectations) and (  # type: ignore[attr-defined]
-        stored.meta == wanted.meta  # type: ignore[attr-defined]
-    )
+
+    def configs(suite: object) -> list[dict]:
+        return [e.configuration.to_json_dict() for e in suite.expectations]  # type: ignore[attr-defined]
+
+    return configs(stored) == configs(wanted) and stored.meta == wanted.meta  # type: ignore[attr-defined]
 
 
 def _batch_definition(context: object, table: FinalTable) -> object:

@@ -43,7 +43,7 @@ def expectations_for(table: FinalTable, system: SystemContracts) -> list[Expecta
         _raw_rows_match_source(table, system),
         ExpectationSpec(
             "expect_table_columns_to_match_set",
-            {"column_set": sorted(table.columns), "exact_match": True},
+            {"column_set": sorted(table.columns)},  # exact_match defaults to True
             f"{table.table} has exactly the contract's columns.",
         ),
     ]
