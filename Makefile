@@ -18,7 +18,7 @@ STAMPS := .meltano/.stamps
 ROWS ?=
 
 PLUGIN_FILES := meltano.yml $(wildcard */*.meltano.yml) $(wildcard plugins/*/*.lock) \
-	$(wildcard plugins/constraints/*.txt) extract/tap-sqlite/pyproject.toml pyproject.toml
+	$(wildcard plugins/constraints/*.txt) $(wildcard extract/*/pyproject.toml) pyproject.toml
 
 .PHONY: help demo test install pg-start pg-stop pg-reset sample migrate validate docs lint \
 	lock browser clean
@@ -110,8 +110,8 @@ lock: $(BIN)/python
 		-o plugins/constraints/tap-sqlite.txt
 	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml --extra gx \
 		-o plugins/constraints/gx.txt
-	echo "meltanolabs-target-postgres==0.8.1" | $(UV) pip compile --quiet \
-		--python-version 3.11 - -o plugins/constraints/target-postgres.txt
+	$(UV) pip compile --quiet --python-version 3.11 extract/target-postgres/pyproject.toml \
+		-o plugins/constraints/target-postgres.txt
 	printf 'dbt-core==1.11.16\ndbt-postgres==1.11.0\n' | $(UV) pip compile --quiet \
 		--python-version 3.11 - -o plugins/constraints/dbt-postgres.txt
 	printf 'sqlfluff==4.4.0\nsqlfluff-templater-dbt==4.4.0\ndbt-core==1.11.16\ndbt-postgres==1.11.0\n' \

@@ -1,0 +1,1 @@
+"""meltanolabs-target-postgres behind a connection check (see README.md)."""
