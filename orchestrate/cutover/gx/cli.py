@@ -33,7 +33,8 @@ class Failure:
 def _paths() -> tuple[Path, Path, Path]:
     root = project_root()
     context_dir = Path(os.environ.get("GX_CONTEXT_DIR") or root / "expectations").resolve()
-    manifest = root / "transform" / "target" / "manifest.json"
+    # dbt writes its manifest to DBT_TARGET_PATH when set (relative to the dbt project).
+    manifest = root / "transform" / os.environ.get("DBT_TARGET_PATH", "target") / "manifest.json"
     assets = root / "expectations" / "docs_assets"
     return context_dir, manifest, assets
 
