@@ -84,7 +84,11 @@ migrate: install
 
 demo: install pg-start
 	@[ -f .data/samples/coldchain.sqlite ] || $(CUTOVER) sample coldchain
-	$(MELTANO) run migrate-coldchain
+	@echo "==> meltano run migrate-coldchain (EL, dbt build, GX validate, Data Docs)"
+	@rm -f expectations/gx/uncommitted/summary/coldchain.txt
+	@status=0; $(MELTANO) run migrate-coldchain || status=$$?; \
+		echo; cat expectations/gx/uncommitted/summary/coldchain.txt 2>/dev/null || true; \
+		exit $$status
 
 validate: install
 	$(MELTANO) invoke gx:validate-coldchain

@@ -66,7 +66,7 @@ def _make_docs_offline(context_dir: Path, assets: Path) -> Path:
 
 
 def validate(systems: Sequence[str]) -> int:
-    from cutover.gx.context import open_context, sync_system
+    from cutover.gx.context import docs_index, open_context, sync_system
     from cutover.gx.summary import count_rows, render
 
     context_dir, manifest, assets = _paths()
@@ -74,6 +74,7 @@ def validate(systems: Sequence[str]) -> int:
     all_contracts = _contracts(manifest, systems)
     context = open_context(context_dir, target)
     failed_systems = []
+    index = docs_index(context_dir)
     for contracts in all_contracts:
         report = sync_system(context, contracts)  # type: ignore[arg-type]
         if report.written:
@@ -84,20 +85,28 @@ def validate(systems: Sequence[str]) -> int:
         checkpoint = context.checkpoints.get(contracts.system)  # type: ignore[attr-defined]
         result = checkpoint.run()
         verdicts, failures = _read_result(result)
-        print()
-        print(render(contracts.system, count_rows(target, contracts, verdicts)))  # type: ignore[arg-type]
+        lines = ["", render(contracts.system, count_rows(target, contracts, verdicts))]  # type: ignore[arg-type]
         if failures:
             failed_systems.append(contracts.system)  # type: ignore[attr-defined]
-            print(f"\n{len(failures)} expectation(s) failed:")
-            for failure in failures:
-                print(f"  - [{failure.suite}] {failure.description} (observed: {failure.observed})")
-    index = _make_docs_offline(context_dir, assets)
-    print(f"\nData Docs: {index.as_uri()}")
-    if failed_systems:
-        print(f"VALIDATION FAILED: {', '.join(failed_systems)}", file=sys.stderr)
-        return 1
-    print("Validation passed: every source row is accounted for.")
-    return 0
+            lines.append(f"\n{len(failures)} expectation(s) failed:")
+            lines += [f"  - [{f.suite}] {f.description} (observed: {f.observed})" for f in failures]
+        lines.append(f"\nData Docs: {index.as_uri()}")
+        lines.append(
+            f"VALIDATION FAILED: {contracts.system}"  # type: ignore[attr-defined]
+            if failures
+            else "Validation passed: every source row is accounted for."
+        )
+        print("\n".join(lines))
+        _write_summary(context_dir, contracts.system, "\n".join(lines).strip() + "\n")  # type: ignore[attr-defined]
+    _make_docs_offline(context_dir, assets)
+    return 1 if failed_systems else 0
+
+
+def _write_summary(context_dir: Path, system: str, text: str) -> None:
+    """The last summary per system, for `make demo` to show after Meltano's log."""
+    folder = context_dir / "gx" / "uncommitted" / "summary"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{system}.txt").write_text(text)
 
 
 def _read_result(result: object) -> tuple[dict[str, tuple[int, int]], list[Failure]]:
