@@ -68,3 +68,34 @@ def test_job_exits_non_zero_when_validation_fails(pg_server, coldchain_sample, t
     assert "[coldchain__vehicles] Every vehicles row counted in the source" in out
     assert "[coldchain__orders]" not in out  # the other tables still pass
     assert pipeline.docs_index.is_file()  # the failure can be read in Data Docs
+
+
+def test_el_and_dbt_run_as_written_rerun_without_duplicates(coldchain_job):
+    """`meltano run tap-sqlite--coldchain target-postgres dbt:run`, a second time on the same
+    source: raw rows are upserted by key (no duplicates), the reconciliation still holds."""
+    pipeline = coldchain_job.pipeline
+    with pipeline.connect() as conn:
+        before = conn.execute("select count(*) from raw_coldchain.orders").fetchone()[0]
+    result = pipeline.meltano("run", "tap-sqlite--coldchain", "target-postgres", "dbt:run")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    with pipeline.connect() as conn:
+        assert conn.execute("select count(*) from raw_coldchain.orders").fetchone()[0] == before
+        rows = conn.execute(
+            "select table_name, source_rows, raw_rows, final_rows + rejected_rows, "
+            "unaccounted_rows from coldchain_audit.reconciliation"
+        ).fetchall()
+    assert len(rows) == 7
+    for table, source, raw, accounted, unaccounted in rows:
+        assert source == raw == accounted and unaccounted == 0, table
+
+
+def test_no_secret_in_output_logs_or_docs(coldchain_job):
+    password = coldchain_job.pipeline.target.password
+    assert password not in coldchain_job.output
+    # The session's work folder holds the dbt logs, the GX context and the Data Docs.
+    scanned = 0
+    for path in coldchain_job.pipeline.work.rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".json", ".yml", ".log", ".txt"}:
+            assert password not in path.read_text(errors="ignore"), path
+            scanned += 1
+    assert scanned > 20

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,7 @@ from pathlib import Path
 from cutover.samples import SampleResult
 
 DEFAULT_ORDERS = 2000
+PROGRESS_FROM = 100_000  # print progress for samples this big
 BATCH = 20_000
 KST = timedelta(hours=9)
 EPOCH_START = datetime(2022, 1, 1)
@@ -709,6 +711,8 @@ def write_database(path: Path, data: Dataset) -> None:
     try:
         conn.executescript(SCHEMA)
         for table in TABLE_ORDER:
+            if len(data.rows[table]) >= PROGRESS_FROM:
+                print(f"  writing {table}: {len(data.rows[table]):,} rows", file=sys.stderr)
             columns = COLUMNS[table]
             statement = (
                 f"INSERT INTO {table} ({', '.join(columns)}) "
@@ -726,6 +730,8 @@ def write_database(path: Path, data: Dataset) -> None:
 
 
 def generate(path: Path, *, orders: int = DEFAULT_ORDERS, seed: int = 4) -> SampleResult:
+    if orders >= PROGRESS_FROM:
+        print(f"generating the Cold Chain sample: {orders:,} orders (seed {seed})", file=sys.stderr)
     data = ColdChainGenerator(orders, seed).build()
     write_database(path, data)
     counts = {table: len(data.rows[table]) for table in TABLE_ORDER}
