@@ -106,6 +106,10 @@ decided as (
     select
         {%- for column in staged_columns %}
         {{ adapter.quote(column) }},
+        {%- else %}
+        {#- Only when compiling before staging was ever built (e.g. sqlfluff on an empty
+            database): the columns are not known yet, and the SQL is never run. #}
+        ranked.*,
         {%- endfor %}
         _row_reasons || array_remove(array[
             {%- for key in rules.unique_keys %}
