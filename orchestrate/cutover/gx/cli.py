@@ -20,8 +20,6 @@ from pathlib import Path
 from cutover.errors import CutoverError
 from cutover.settings import TargetSettings, project_root
 
-log = logging.getLogger("cutover.gx")
-
 
 @dataclass(frozen=True)
 class Failure:

@@ -7,12 +7,10 @@ which GX substitutes at run time from the environment this module sets from PG_*
 from __future__ import annotations
 
 import json
-import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from cutover.errors import CutoverError
 from cutover.gx.contracts import FinalTable, SystemContracts
 from cutover.gx.suites import GENERATED_BY, expectations_for, suite_name
 from cutover.settings import TargetSettings
@@ -21,8 +19,6 @@ DATASOURCE = "warehouse"
 CONNECTION_VARIABLE = "GX_POSTGRES_URL"
 BATCH_DEFINITION = "whole_table"
 DOCS_SITE = "local_site"
-
-log = logging.getLogger("cutover.gx")
 
 
 @dataclass(frozen=True)
@@ -67,16 +63,17 @@ def sync_system(context: object, contracts: SystemContracts) -> SyncReport:
     definitions = []
     for table in contracts.tables:
         name = suite_name(table)
+        stored = _stored_suite(context, name)
         configs = [spec.as_config() for spec in expectations_for(table, contracts)]
-        _keep_ids(context, name, configs)
+        _keep_ids(stored, configs)
         wanted = ExpectationSuite(
             name=name,
             expectations=configs,
             meta={"generated_by": GENERATED_BY, "dbt_model": table.model},
         )
-        if _same_suite(context, wanted):
+        if stored is not None and _same_suite(stored, wanted):
             unchanged.append(name)
-            suite = context.suites.get(name)  # type: ignore[attr-defined]
+            suite = stored
         else:
             suite = context.suites.add_or_update(wanted)  # type: ignore[attr-defined]
             written.append(name)
@@ -97,15 +94,20 @@ def sync_system(context: object, contracts: SystemContracts) -> SyncReport:
     return SyncReport(tuple(written), tuple(unchanged))
 
 
-def _keep_ids(context: object, name: str, configs: list[dict]) -> None:
-    """Give unchanged expectations the id they already have, so diffs show real changes."""
+def _stored_suite(context: object, name: str) -> object | None:
     try:
-        stored = context.suites.get(name)  # type: ignore[attr-defined]
+        return context.suites.get(name)  # type: ignore[attr-defined]
     except Exception:  # GX raises its own DataContextError subclasses for a missing suite
+        return None
+
+
+def _keep_ids(stored: object | None, configs: list[dict]) -> None:
+    """Give unchanged expectations the id they already have, so diffs show real changes."""
+    if stored is None:
         return
     known = {
         (e.expectation_type, json.dumps(e.configuration.kwargs, sort_keys=True, default=str)): e.id
-        for e in stored.expectations
+        for e in stored.expectations  # type: ignore[attr-defined]
     }
     for config in configs:
         key = (config["type"], json.dumps(config["kwargs"], sort_keys=True, default=str))
@@ -113,12 +115,7 @@ def _keep_ids(context: object, name: str, configs: list[dict]) -> None:
             config["id"] = known[key]
 
 
-def _same_suite(context: object, wanted: object) -> bool:
-    try:
-        stored = context.suites.get(wanted.name)  # type: ignore[attr-defined]
-    except Exception:  # GX raises its own DataContextError subclasses for a missing suite
-        return False
-
+def _same_suite(stored: object, wanted: object) -> bool:
     def configs(suite: object) -> list[dict]:
         return [e.configuration.to_json_dict() for e in suite.expectations]  # type: ignore[attr-defined]
 
@@ -150,9 +147,3 @@ def _batch_definition(context: object, table: FinalTable) -> object:
 
 def docs_index(context_dir: Path) -> Path:
     return context_dir / "gx" / "uncommitted" / "data_docs" / DOCS_SITE / "index.html"
-
-
-def require_context_dir(path: str | None) -> Path:
-    if not path:
-        raise CutoverError("GX_CONTEXT_DIR is not set (run through `meltano invoke gx:...`)")
-    return Path(path).resolve()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from cutover.errors import CutoverError
@@ -59,7 +59,6 @@ class SystemContracts:
     tables: tuple[FinalTable, ...]
     rejects: Relation
     source_audit: Relation
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def quote(identifier: str) -> str:
