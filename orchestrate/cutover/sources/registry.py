@@ -1,0 +1,94 @@
+"""Which source a system migrates from: read from its Meltano extractor, so the path or
+server is configured in one place (extract/extractors.meltano.yml, or its env override).
+
+A system's extractor is the one named `<tap>--<system>` (tap-sqlite--coldchain).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from cutover.errors import CutoverError
+from cutover.settings import project_root
+from cutover.sources.base import SourceReader
+
+_KINDS = {"tap-sqlite": "sqlite"}
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    system: str
+    extractor: str
+    kind: str
+    settings: dict[str, object]
+
+
+def extractor_for(system: str, root: Path | None = None) -> str:
+    root = root or project_root()
+    names: list[str] = []
+    for path in sorted((root / "extract").glob("*.meltano.yml")):
+        document = yaml.safe_load(path.read_text()) or {}
+        names += [p["name"] for p in document.get("plugins", {}).get("extractors", [])]
+    matches = [name for name in names if name.endswith(f"--{system}")]
+    if len(matches) != 1:
+        raise CutoverError(
+            f"expected one extractor named <tap>--{system} in extract/*.meltano.yml, "
+            f"found {matches or 'none'} (extractors: {', '.join(names)})"
+        )
+    return matches[0]
+
+
+def source_config(system: str) -> SourceConfig:
+    extractor = extractor_for(system)
+    kind = _KINDS.get(extractor.split("--")[0])
+    if kind is None:
+        raise CutoverError(f"{extractor}: no source reader for this tap yet")
+    command = [_meltano(), "config", "print", extractor]
+    if os.environ.get("MELTANO_ENVIRONMENT"):
+        command[1:1] = ["--environment", os.environ["MELTANO_ENVIRONMENT"]]
+    done = subprocess.run(command, cwd=project_root(), capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise CutoverError(f"cannot read {extractor}'s settings from Meltano: {last}")
+    return SourceConfig(system, extractor, kind, json.loads(done.stdout))
+
+
+def open_source(system: str, override: str | None = None) -> SourceReader:
+    """The system's source, opened read-only; `override` replaces the configured path."""
+    if override is not None:
+        kind, settings = "sqlite", {"database": override}
+    else:
+        config = source_config(system)
+        kind, settings = config.kind, config.settings
+    if kind == "sqlite":
+        from cutover.sources.sqlite import open_sqlite
+
+        database = settings.get("database")
+        if not database:
+            raise CutoverError(f"{system}: the extractor has no `database` setting")
+        return open_sqlite(Path(str(database)))
+    raise CutoverError(f"{system}: no source reader for {kind}")
+
+
+def _meltano() -> str:
+    """Meltano itself: beside this Python (project venv), else the project's venv (when run
+    as a Meltano utility from its own venv), else PATH."""
+    import shutil
+    import sys
+
+    for candidate in (
+        Path(sys.executable).parent / "meltano",
+        project_root() / ".venv" / "bin" / "meltano",
+    ):
+        if candidate.exists():
+            return str(candidate)
+    found = shutil.which("meltano")
+    if found is None:
+        raise CutoverError("meltano not found: run `make install` (or pass --source)")
+    return found
