@@ -21,6 +21,7 @@ PLUGIN_FILES := meltano.yml $(wildcard */*.meltano.yml) $(wildcard plugins/*/*.l
 	$(wildcard plugins/constraints/*.txt) $(wildcard extract/*/pyproject.toml) pyproject.toml
 
 .PHONY: help demo test install pg-start pg-stop pg-reset sample migrate validate docs lint \
+	preflight dry-run gate switch rollback status \
 	lock browser clean
 
 help:
@@ -28,7 +29,8 @@ help:
 	@echo "make test      install, then run the tests"
 	@echo "make pg-start | pg-stop | pg-reset   the embedded PostgreSQL"
 	@echo "make sample [ROWS=n]   regenerate the Cold Chain sample (n orders; default 2000)"
-	@echo "make migrate   run the migrate-coldchain job (EL, dbt build, GX validate, Data Docs)"
+	@echo "make migrate   run the migrate-coldchain job (EL, dbt build, capture, gate, Data Docs)"
+	@echo "make preflight | dry-run | gate | switch | rollback | status [SYSTEM=coldchain]   the runbook"
 	@echo "make lint      ruff + sqlfluff"
 	@echo "make lock      re-resolve the pinned dependency files"
 
@@ -84,7 +86,7 @@ migrate: install
 
 demo: install pg-start
 	@[ -f .data/samples/coldchain.sqlite ] || $(CUTOVER) sample coldchain
-	@echo "==> meltano run migrate-coldchain (EL, dbt build, GX validate, Data Docs)"
+	@echo "==> meltano run migrate-coldchain (EL, dbt build, capture, gate, Data Docs)"
 	@rm -f expectations/gx/uncommitted/summary/coldchain.txt
 	@status=0; $(MELTANO) run migrate-coldchain || status=$$?; \
 		echo; cat expectations/gx/uncommitted/summary/coldchain.txt 2>/dev/null || true; \
@@ -92,6 +94,11 @@ demo: install pg-start
 
 validate: install
 	$(MELTANO) invoke gx:validate-coldchain
+
+# The cutover runbook (README): each is `cutover <step> $(SYSTEM)`.
+SYSTEM ?= coldchain
+preflight dry-run gate switch rollback status: install
+	$(CUTOVER) $@ $(SYSTEM)
 
 docs: install
 	$(MELTANO) invoke gx:docs

@@ -86,6 +86,20 @@ class Pipeline:
             check=False,
         )
 
+    def cutover(
+        self, *args: str, timeout: int = JOB_TIMEOUT, extra_env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """The project's `cutover` command (runbook), in this pipeline's environment."""
+        return subprocess.run(
+            [str(MELTANO.parent / "cutover"), *args],
+            cwd=REPO_ROOT,
+            env={**self.env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
     def connect(self) -> psycopg.Connection:
         return psycopg.connect(self.target.conninfo(), autocommit=True)
 
@@ -129,6 +143,10 @@ def make_pipeline(target: TargetSettings, work: Path) -> Pipeline:
         "DBT_TARGET_PATH": str(work / "dbt-target"),
         "DBT_LOG_PATH": str(work / "dbt-logs"),
         "NO_COLOR": "1",
+        # Logs, backups and measured rates of test runs stay out of the checkout.
+        "CUTOVER_LOG_DIR": str(work / "logs"),
+        "CUTOVER_BACKUP_DIR": str(work / "backups"),
+        "CUTOVER_HISTORY_DIR": str(work / "history"),
     }
     return Pipeline(env=env, target=target, work=work)
 

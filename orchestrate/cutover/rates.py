@@ -36,7 +36,10 @@ DEFAULT_RATE = Rate(
 
 
 def history_dir(directory: str | os.PathLike[str] | None = None) -> Path:
-    return Path(directory) if directory is not None else project_root() / ".data" / "history"
+    if directory is not None:
+        return Path(directory)
+    configured = os.environ.get("CUTOVER_HISTORY_DIR")
+    return Path(configured) if configured else project_root() / ".data" / "history"
 
 
 def rate_file(system: str, directory: str | os.PathLike[str] | None = None) -> Path:

@@ -77,6 +77,12 @@ class TargetSettings:
             embedded=env.get("PG_EMBEDDED", "").lower() in {"1", "true", "yes"},
         )
 
+    def with_database(self, database: str) -> TargetSettings:
+        """The same server and credentials, another database (scratch restores, tests)."""
+        from dataclasses import replace
+
+        return replace(self, database=database)
+
     def conninfo(self, database: str | None = None) -> str:
         """A libpq URI including the password: pass it to a driver, never print it."""
         auth = f"{quote(self.user, safe='')}:{quote(self.password, safe='')}"

@@ -36,13 +36,14 @@ def dbt_contract(job, table: str) -> dict:
 
 def test_job_prints_where_every_row_went(coldchain_job):
     out = coldchain_job.output
-    assert "Validation passed: every source row is accounted for." in out
+    assert "GATE PASSED: coldchain" in out
     counts = manifest_of(coldchain_job)["row_counts"]
     rejected = len(manifest_of(coldchain_job)["expected_rejects"])
     total = sum(counts.values())
-    # e.g. "total  4,016  4,016  3,923  93  0  7/7 tables"
+    # e.g. "total  4,016  4,016  3,923  93  0  7/7 match  7/7 tables"
     match = re.search(
-        r"total\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+(\d+)\s+7/7 tables", out
+        r"total\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+(\d+)\s+7/7 match\s+7/7 tables",
+        out,
     )
     assert match, out[-3000:]
     source, raw, final, rejects, unaccounted = (int(g.replace(",", "")) for g in match.groups())
@@ -62,7 +63,7 @@ def test_every_source_row_is_in_final_or_rejects(coldchain_job):
             raw = conn.execute(
                 f"select count(*) from raw_coldchain.{table} where _sdc_deleted_at is null"
             ).fetchone()[0]
-            final = conn.execute(f"select count(*) from coldchain.{table}").fetchone()[0]
+            final = conn.execute(f"select count(*) from coldchain_next.{table}").fetchone()[0]
             rejected = conn.execute(
                 "select count(*) from coldchain_audit.rejects where source_table = %s", (table,)
             ).fetchone()[0]
@@ -97,7 +98,7 @@ def test_constraints_named_in_the_contracts_exist(coldchain_job):
             for table, name, kind in conn.execute(
                 "select c.relname, con.conname, con.contype from pg_constraint con "
                 "join pg_class c on c.oid = con.conrelid "
-                "where c.relnamespace = 'coldchain'::regnamespace"
+                "where c.relnamespace = 'coldchain_next'::regnamespace"
             )
         }
     kinds = {"primary_key": "p", "foreign_key": "f", "unique": "u", "check": "c"}
@@ -122,7 +123,7 @@ def test_seed_indexes_and_fk_indexes_exist(coldchain_job):
                 "select t.relname, a.attname, i.relname from pg_index x "
                 "join pg_class t on t.oid = x.indrelid join pg_class i on i.oid = x.indexrelid "
                 "join pg_attribute a on a.attrelid = t.oid and a.attnum = x.indkey[0] "
-                "where t.relnamespace = 'coldchain'::regnamespace"
+                "where t.relnamespace = 'coldchain_next'::regnamespace"
             )
         }
     # The seed's own list (004: "CREATE INDEX idx_clients_code ON clients(code)" ...).
@@ -151,22 +152,22 @@ def test_identity_continues_past_the_migrated_maximum(coldchain_job):
             identity = conn.execute(
                 "select attidentity from pg_attribute where attrelid = %s::regclass "
                 "and attname = 'id'",
-                (f"coldchain.{table}",),
+                (f"coldchain_next.{table}",),
             ).fetchone()[0]
             assert identity == "d", table
         with conn.transaction(force_rollback=True):
-            top = conn.execute("select max(id) from coldchain.orders").fetchone()[0]
+            top = conn.execute("select max(id) from coldchain_next.orders").fetchone()[0]
             new_id = conn.execute(
-                "insert into coldchain.orders (order_number, client_id, pickup_address, "
+                "insert into coldchain_next.orders (order_number, client_id, pickup_address, "
                 "delivery_address, status, created_at) select 'ORD-NEW-1', min(id), 'a', 'b', "
-                "'pending', now() from coldchain.clients returning id"
+                "'pending', now() from coldchain_next.clients returning id"
             ).fetchone()[0]
             assert new_id == max(top, floor) + 1
             assert new_id > floor  # ids of orders deleted in SQLite are never reused
         with conn.transaction(force_rollback=True):
-            top = conn.execute("select max(id) from coldchain.clients").fetchone()[0]
+            top = conn.execute("select max(id) from coldchain_next.clients").fetchone()[0]
             new_id = conn.execute(
-                "insert into coldchain.clients (code, name, is_active, created_at) "
+                "insert into coldchain_next.clients (code, name, is_active, created_at) "
                 "values ('CL-NEW', '새 고객', true, now()) returning id"
             ).fetchone()[0]
             assert new_id == top + 1
@@ -181,7 +182,7 @@ def test_timestamps_in_every_stored_format_land_as_utc(coldchain_job):
             if (sample["table"], str(sample["key"])) in rejected:
                 continue
             value = conn.execute(
-                f'select "{sample["column"]}" from coldchain.{sample["table"]} where id = %s',
+                f'select "{sample["column"]}" from coldchain_next.{sample["table"]} where id = %s',
                 (sample["key"],),
             ).fetchone()[0]
             assert value == datetime.fromisoformat(sample["expected_utc"]), sample
@@ -203,8 +204,10 @@ def test_cleaning_trims_codes_keeps_text_and_rounds_money(coldchain_job):
     prices = dict(source_rows(coldchain_job, "select id, price from orders"))
     notes = dict(source_rows(coldchain_job, "select id, notes from orders"))
     with coldchain_job.pipeline.connect() as conn:
-        clients = conn.execute("select id, code, name, is_active from coldchain.clients").fetchall()
-        orders = conn.execute("select id, price, notes from coldchain.orders").fetchall()
+        clients = conn.execute(
+            "select id, code, name, is_active from coldchain_next.clients"
+        ).fetchall()
+        orders = conn.execute("select id, price, notes from coldchain_next.orders").fetchall()
     trimmed = 0
     for client_id, code, name, is_active in clients:
         raw_code, raw_name, raw_active = source[client_id][1:]

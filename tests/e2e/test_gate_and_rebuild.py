@@ -15,7 +15,7 @@ def foreign_keys(conn) -> set[tuple[str, str]]:
     return set(
         conn.execute(
             "select conrelid::regclass::text, conname from pg_constraint "
-            "where contype = 'f' and connamespace = 'coldchain'::regnamespace"
+            "where contype = 'f' and connamespace = 'coldchain_next'::regnamespace"
         ).fetchall()
     )
 
@@ -24,7 +24,7 @@ def test_fks_survive_rebuilding_a_parent_alone(coldchain_job):
     pipeline = coldchain_job.pipeline
     with pipeline.connect() as conn:
         before = foreign_keys(conn)
-    assert ("coldchain.orders", "fk_orders_client_id") in before
+    assert ("coldchain_next.orders", "fk_orders_client_id") in before
     result = pipeline.meltano("invoke", "dbt", "run", "--select", "coldchain__clients")
     assert result.returncode == 0, result.stdout[-3000:]
     assert "restoring foreign key fk_orders_client_id" in result.stdout
@@ -32,7 +32,7 @@ def test_fks_survive_rebuilding_a_parent_alone(coldchain_job):
         assert foreign_keys(conn) == before
         assert conn.execute(
             "select bool_and(convalidated) from pg_constraint where contype = 'f' "
-            "and connamespace = 'coldchain'::regnamespace"
+            "and connamespace = 'coldchain_next'::regnamespace"
         ).fetchone()[0]
 
 
@@ -64,7 +64,7 @@ def test_job_exits_non_zero_when_validation_fails(pg_server, coldchain_sample, t
     )
     out = second.stdout + second.stderr
     assert second.returncode != 0
-    assert "VALIDATION FAILED: coldchain" in out
+    assert "GATE FAILED: coldchain" in out
     assert "[coldchain__vehicles] Every vehicles row counted in the source" in out
     assert "[coldchain__orders]" not in out  # the other tables still pass
     assert pipeline.docs_index.is_file()  # the failure can be read in Data Docs

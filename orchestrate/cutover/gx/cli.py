@@ -14,7 +14,7 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cutover.errors import CutoverError
@@ -26,6 +26,13 @@ class Failure:
     suite: str
     description: str
     observed: str
+    first_rows: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        text = f"[{self.suite}] {self.description} (observed: {self.observed})"
+        if self.first_rows:
+            text += "\n      first: " + "\n             ".join(self.first_rows)
+        return text
 
 
 def _paths() -> tuple[Path, Path, Path]:
@@ -37,9 +44,31 @@ def _paths() -> tuple[Path, Path, Path]:
     return context_dir, manifest, assets
 
 
+def ensure_manifest(manifest_path: Path) -> None:
+    """No manifest yet (a fresh clone, before any dbt run): `dbt parse` writes one. It
+    needs no database: the contracts are read from the project's files."""
+    import subprocess
+
+    from cutover.sources.registry import meltano_executable
+
+    if manifest_path.is_file():
+        return
+    done = subprocess.run(
+        [meltano_executable(), "invoke", "dbt", "parse"],
+        cwd=project_root(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0 or not manifest_path.is_file():
+        last = ((done.stdout + done.stderr).strip().splitlines() or ["(no output)"])[-1]
+        raise CutoverError(f"`meltano invoke dbt parse` did not write {manifest_path}: {last}")
+
+
 def _contracts(manifest_path: Path, systems: Sequence[str]) -> list[object]:
     from cutover.gx.contracts import load_manifest, read_contracts, systems_in
 
+    ensure_manifest(manifest_path)
     manifest = load_manifest(manifest_path)
     known = systems_in(manifest)
     wanted = list(systems) or known
@@ -52,7 +81,7 @@ def _contracts(manifest_path: Path, systems: Sequence[str]) -> list[object]:
     return [read_contracts(manifest, system) for system in wanted]
 
 
-def _make_docs_offline(context_dir: Path, assets: Path) -> Path:
+def make_docs_offline(context_dir: Path, assets: Path) -> Path:
     from cutover.docs_offline import ensure_node_modules, make_site_offline
     from cutover.gx.context import docs_index
 
@@ -60,11 +89,40 @@ def _make_docs_offline(context_dir: Path, assets: Path) -> Path:
     if not index.is_file():
         raise CutoverError(f"no Data Docs at {index}: run `meltano invoke gx:validate` first")
     make_site_offline(index.parent, ensure_node_modules(assets))
+    from cutover.gx.summary import inject_summaries
+
+    inject_summaries(index, context_dir / "gx" / "uncommitted" / "summary")
     return index
 
 
+@dataclass
+class SystemRun:
+    """One system's checkpoint run: verdicts per suite, failures, and per table the
+    fingerprint comparisons' results (differing keys count, first keys)."""
+
+    system: str
+    verdicts: dict[str, tuple[int, int]]
+    failures: list[Failure]
+    checks: dict[tuple[str, str], tuple[int, list[str]]]  # (suite, check) -> (count, first)
+
+
+def run_checkpoint(context: object, contracts: object) -> SystemRun:
+    from cutover.gx.context import sync_system
+
+    report = sync_system(context, contracts)  # type: ignore[arg-type]
+    if report.written:
+        print(
+            f"{contracts.system}: suites written from the dbt contracts: "  # type: ignore[attr-defined]
+            f"{', '.join(report.written)} (review and commit expectations/gx/)"
+        )
+    checkpoint = context.checkpoints.get(contracts.system)  # type: ignore[attr-defined]
+    verdicts, failures, checks = _read_result(checkpoint.run())
+    return SystemRun(contracts.system, verdicts, failures, checks)  # type: ignore[attr-defined]
+
+
 def validate(systems: Sequence[str]) -> int:
-    from cutover.gx.context import docs_index, open_context, sync_system
+    """GX alone (no object parity, no sequences): `cutover gate` runs all of it."""
+    from cutover.gx.context import docs_index, open_context
     from cutover.gx.summary import count_rows, render
 
     context_dir, manifest, assets = _paths()
@@ -74,42 +132,47 @@ def validate(systems: Sequence[str]) -> int:
     failed_systems = []
     index = docs_index(context_dir)
     for contracts in all_contracts:
-        report = sync_system(context, contracts)  # type: ignore[arg-type]
-        if report.written:
-            print(
-                f"{contracts.system}: suites written from the dbt contracts: "  # type: ignore[attr-defined]
-                f"{', '.join(report.written)} (review and commit expectations/gx/)"
-            )
-        checkpoint = context.checkpoints.get(contracts.system)  # type: ignore[attr-defined]
-        result = checkpoint.run()
-        verdicts, failures = _read_result(result)
-        lines = ["", render(contracts.system, count_rows(target, contracts, verdicts))]  # type: ignore[arg-type]
-        if failures:
-            failed_systems.append(contracts.system)  # type: ignore[attr-defined]
-            lines.append(f"\n{len(failures)} expectation(s) failed:")
-            lines += [f"  - [{f.suite}] {f.description} (observed: {f.observed})" for f in failures]
+        run = run_checkpoint(context, contracts)
+        rows = count_rows(target, contracts, run.verdicts, run.checks)  # type: ignore[arg-type]
+        lines = ["", render(run.system, rows)]
+        if run.failures:
+            failed_systems.append(run.system)
+            lines.append(f"\n{len(run.failures)} expectation(s) failed:")
+            lines += [f"  - {f.describe()}" for f in run.failures]
         lines.append(f"\nData Docs: {index.as_uri()}")
         lines.append(
-            f"VALIDATION FAILED: {contracts.system}"  # type: ignore[attr-defined]
-            if failures
+            f"VALIDATION FAILED: {run.system}"
+            if run.failures
             else "Validation passed: every source row is accounted for."
         )
         print("\n".join(lines))
-        _write_summary(context_dir, contracts.system, "\n".join(lines).strip() + "\n")  # type: ignore[attr-defined]
-    _make_docs_offline(context_dir, assets)
+        write_summary(context_dir, run.system, "\n".join(lines).strip() + "\n")
+    make_docs_offline(context_dir, assets)
     return 1 if failed_systems else 0
 
 
-def _write_summary(context_dir: Path, system: str, text: str) -> None:
-    """The last summary per system, for `make demo` to show after Meltano's log."""
+def write_summary(context_dir: Path, system: str, text: str, html: str | None = None) -> None:
+    """The last summary per system, for `make demo` to show after Meltano's log, and
+    (as HTML) for the Data Docs index."""
     folder = context_dir / "gx" / "uncommitted" / "summary"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{system}.txt").write_text(text)
+    if html is not None:
+        (folder / f"{system}.html").write_text(html)
 
 
-def _read_result(result: object) -> tuple[dict[str, tuple[int, int]], list[Failure]]:
+def _first_rows(item: object) -> list[str]:
+    details = (item.result or {}).get("details") or {}  # type: ignore[attr-defined]
+    rows = details.get("unexpected_rows") or []
+    return [", ".join(f"{k}={v}" for k, v in dict(row).items()) for row in list(rows)[:5]]
+
+
+def _read_result(
+    result: object,
+) -> tuple[dict[str, tuple[int, int]], list[Failure], dict[tuple[str, str], tuple[int, list[str]]]]:
     verdicts: dict[str, tuple[int, int]] = {}
     failures: list[Failure] = []
+    checks: dict[tuple[str, str], tuple[int, list[str]]] = {}
     for validation in result.run_results.values():  # type: ignore[attr-defined]
         suite = validation.suite_name
         stats = validation.statistics
@@ -118,14 +181,22 @@ def _read_result(result: object) -> tuple[dict[str, tuple[int, int]], list[Failu
             int(stats["evaluated_expectations"]),
         )
         for item in validation.results:
+            config = item.expectation_config
+            check = (config.meta or {}).get("cutover_check")
+            observed = item.result.get("observed_value")
+            if check:
+                count = observed if isinstance(observed, int) else -1
+                checks[(suite, check)] = (count, _first_rows(item))
             if item.success:
                 continue
-            config = item.expectation_config
-            observed = item.result.get("observed_value")
             if observed is None and item.exception_info.get("raised_exception"):
                 observed = item.exception_info.get("exception_message")
-            failures.append(Failure(suite, config.description or config.type, str(observed)[:300]))
-    return verdicts, failures
+            failures.append(
+                Failure(
+                    suite, config.description or config.type, str(observed)[:300], _first_rows(item)
+                )
+            )
+    return verdicts, failures, checks
 
 
 def docs() -> int:
@@ -134,7 +205,7 @@ def docs() -> int:
     context_dir, _, assets = _paths()
     context = open_context(context_dir, TargetSettings.from_environment())
     context.build_data_docs()  # type: ignore[attr-defined]
-    index = _make_docs_offline(context_dir, assets)
+    index = make_docs_offline(context_dir, assets)
     print(f"Data Docs (render offline): {index.as_uri()}")
     return 0
 

@@ -11,8 +11,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from cutover.gx.contracts import FinalTable, SystemContracts
-from cutover.gx.suites import GENERATED_BY, expectations_for, suite_name
+from cutover.gx.contracts import Relation, SystemContracts
+from cutover.gx.suites import (
+    GATE_CHECKS,
+    GENERATED_BY,
+    expectations_for,
+    objects_expectations,
+    suite_name,
+)
 from cutover.settings import TargetSettings
 
 DATASOURCE = "warehouse"
@@ -61,15 +67,24 @@ def sync_system(context: object, contracts: SystemContracts) -> SyncReport:
     written: list[str] = []
     unchanged: list[str] = []
     definitions = []
-    for table in contracts.tables:
-        name = suite_name(table)
+    plans = [
+        (suite_name(t), expectations_for(t, contracts), {"dbt_model": t.model}, t.relation)
+        for t in contracts.tables
+    ]
+    plans.append(
+        (
+            f"{contracts.system}__objects",
+            objects_expectations(contracts),
+            {"checks": "object parity and sequences, recorded by `cutover gate`"},
+            GATE_CHECKS,
+        )
+    )
+    for name, specs, meta, relation in plans:
         stored = _stored_suite(context, name)
-        configs = [spec.as_config() for spec in expectations_for(table, contracts)]
+        configs = [spec.as_config() for spec in specs]
         _keep_ids(stored, configs)
         wanted = ExpectationSuite(
-            name=name,
-            expectations=configs,
-            meta={"generated_by": GENERATED_BY, "dbt_model": table.model},
+            name=name, expectations=configs, meta={"generated_by": GENERATED_BY, **meta}
         )
         if stored is not None and _same_suite(stored, wanted):
             unchanged.append(name)
@@ -77,7 +92,7 @@ def sync_system(context: object, contracts: SystemContracts) -> SyncReport:
         else:
             suite = context.suites.add_or_update(wanted)  # type: ignore[attr-defined]
             written.append(name)
-        batch = _batch_definition(context, table)
+        batch = _batch_definition(context, name, relation)
         definitions.append(
             context.validation_definitions.add_or_update(  # type: ignore[attr-defined]
                 gx.ValidationDefinition(name=name, data=batch, suite=suite)
@@ -122,22 +137,21 @@ def _same_suite(stored: object, wanted: object) -> bool:
     return configs(stored) == configs(wanted) and stored.meta == wanted.meta  # type: ignore[attr-defined]
 
 
-def _batch_definition(context: object, table: FinalTable) -> object:
+def _batch_definition(context: object, asset_name: str, relation: Relation) -> object:
     datasource = context.data_sources.get(DATASOURCE)  # type: ignore[attr-defined]
-    asset_name = table.model
     try:
         asset = datasource.get_asset(asset_name)
     except LookupError:
         asset = None
     if asset is not None and (asset.table_name, asset.schema_name) != (
-        table.relation.name,
-        table.relation.schema,
+        relation.name,
+        relation.schema,
     ):
         datasource.delete_asset(asset_name)
         asset = None
     if asset is None:
         asset = datasource.add_table_asset(
-            name=asset_name, table_name=table.relation.name, schema_name=table.relation.schema
+            name=asset_name, table_name=relation.name, schema_name=relation.schema
         )
     try:
         return asset.get_batch_definition(BATCH_DEFINITION)

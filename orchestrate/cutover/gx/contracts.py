@@ -46,6 +46,13 @@ class FinalTable:
     not_null: tuple[str, ...]
     unique_keys: tuple[tuple[str, ...], ...]
     foreign_keys: tuple[ForeignKey, ...]
+    data_types: tuple[tuple[str, str], ...] = ()  # (column, contract data_type)
+    column_meta: tuple[tuple[str, str], ...] = ()  # (column, meta.fingerprint) where set
+    primary_key: tuple[str, ...] = ()
+    app_schema: str = ""  # where `cutover switch` puts the table
+    named_indexes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # meta.named_indexes
+    identity: str | None = None  # meta.identity.column
+    checks: tuple[str, ...] = ()  # names of the contract's CHECK constraints
 
     @property
     def table(self) -> str:
@@ -111,10 +118,12 @@ def read_contracts(manifest: dict[str, object], system: str) -> SystemContracts:
         ]
         unique_keys: list[tuple[str, ...]] = []
         foreign_keys: list[ForeignKey] = []
+        primary_key: tuple[str, ...] = ()
         for constraint in node["constraints"]:
             if constraint["type"] in ("primary_key", "unique"):
                 unique_keys.append(tuple(constraint["columns"]))
                 if constraint["type"] == "primary_key":
+                    primary_key = tuple(constraint["columns"])
                     not_null.extend(c for c in constraint["columns"] if c not in not_null)
             elif constraint["type"] == "foreign_key":
                 foreign_keys.append(
@@ -135,6 +144,23 @@ def read_contracts(manifest: dict[str, object], system: str) -> SystemContracts:
                 not_null=tuple(not_null),
                 unique_keys=tuple(unique_keys),
                 foreign_keys=tuple(foreign_keys),
+                data_types=tuple(
+                    (name, column.get("data_type") or "")
+                    for name, column in node["columns"].items()
+                ),
+                column_meta=tuple(
+                    (name, str(_column_meta(column)["fingerprint"]))
+                    for name, column in node["columns"].items()
+                    if "fingerprint" in _column_meta(column)
+                ),
+                primary_key=primary_key,
+                app_schema=_app_schema(node),
+                named_indexes=tuple(
+                    (index["name"], tuple(index["columns"]))
+                    for index in node["config"].get("meta", {}).get("named_indexes", [])
+                ),
+                identity=(node["config"].get("meta", {}).get("identity") or {}).get("column"),
+                checks=tuple(c["name"] for c in node["constraints"] if c["type"] == "check"),
             )
         )
     if not tables:
@@ -144,6 +170,19 @@ def read_contracts(manifest: dict[str, object], system: str) -> SystemContracts:
         tables=tuple(sorted(tables, key=lambda t: t.model)),
         rejects=relation_of(f"{system}_audit__rejects"),
         source_audit=source("_source_audit"),
+    )
+
+
+def _column_meta(column: dict) -> dict:
+    return {**column.get("meta", {}), **column.get("config", {}).get("meta", {})}
+
+
+def _app_schema(node: dict) -> str:
+    """The application's schema: meta.app_schema, else the build schema without `_next`."""
+    meta = node["config"].get("meta", {})
+    schema = node["schema"]
+    return meta.get("app_schema") or (
+        schema[: -len("_next")] if schema.endswith("_next") else schema
     )
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cutover.gx.contracts import FinalTable, SystemContracts, quote
+from cutover.gx.contracts import FinalTable, Relation, SystemContracts, quote
 
 GENERATED_BY = "cutover-gx suites (from the dbt contracts; edit the contract, not this file)"
+GATE_CHECKS = Relation("cutover_audit", "gate_checks")
 
 
 @dataclass(frozen=True)
@@ -23,12 +24,13 @@ class ExpectationSpec:
     type: str
     kwargs: dict[str, Any]
     description: str
+    check: str = ""  # meta.cutover_check: how the gate's summary finds this result
 
     def as_config(self) -> dict[str, Any]:
         return {
             "type": self.type,
             "kwargs": self.kwargs,
-            "meta": {},
+            "meta": {"cutover_check": self.check} if self.check else {},
             "description": self.description,
         }
 
@@ -41,6 +43,7 @@ def expectations_for(table: FinalTable, system: SystemContracts) -> list[Expecta
     specs = [
         _source_rows_accounted_for(table, system),
         _raw_rows_match_source(table, system),
+        *_fingerprints_match(table, system),
         ExpectationSpec(
             "expect_table_columns_to_match_set",
             {"column_set": sorted(table.columns)},  # exact_match defaults to True
@@ -74,6 +77,31 @@ def expectations_for(table: FinalTable, system: SystemContracts) -> list[Expecta
                 )
             )
     return specs
+
+
+def objects_expectations(system: SystemContracts) -> list[ExpectationSpec]:
+    """What `cutover gate` checks outside GX (object parity, sequences), made visible here."""
+    checks = {
+        "parity": "Object parity: every source table, column, key, index and sequence has its "
+        "counterpart in the target, and the target holds nothing unexplained.",
+        "sequences": "Every identity/serial column's sequence is past max(id), proven by a "
+        "test insert inside a rolled-back transaction.",
+    }
+    return [
+        ExpectationSpec(
+            "unexpected_rows_expectation",
+            {
+                "unexpected_rows_query": (
+                    "select table_name, problem from {batch} "
+                    f"where system = {_literal(system.system)} and check_name = {_literal(name)} "
+                    "order by table_name, problem"
+                )
+            },
+            text,
+            check=name,
+        )
+        for name, text in checks.items()
+    ]
 
 
 def _audit_row(table: FinalTable, system: SystemContracts) -> str:
@@ -117,6 +145,31 @@ def _raw_rows_match_source(table: FinalTable, system: SystemContracts) -> Expect
         {"unexpected_rows_query": query},
         f"The raw copy of {table.table} holds as many live rows as the source had.",
     )
+
+
+def _fingerprints_match(table: FinalTable, system: SystemContracts) -> list[ExpectationSpec]:
+    from cutover.proof.fingerprint_sql import comparison_query, plan_for, raw_comparison_query
+
+    plan = plan_for(table)
+    compared = ", ".join(rule.name for rule in plan.rules)
+    return [
+        ExpectationSpec(
+            "unexpected_rows_expectation",
+            {"unexpected_rows_query": comparison_query(plan, system, "{batch}")},
+            f"Row by row, {table.table} holds what the source held: each source row "
+            f"(by {', '.join(plan.key)}) is in the final table with the same values "
+            f"({compared}, compared by the normalisation rules) or in the rejects exactly as "
+            "it was in the source; no row is missing, extra or duplicated.",
+            check="fingerprint",
+        ),
+        ExpectationSpec(
+            "unexpected_rows_expectation",
+            {"unexpected_rows_query": raw_comparison_query(plan, system, "{batch}")},
+            f"Row by row, the raw copy of {table.table} is identical to the source "
+            "(every column, raw form): extraction and load lost or altered nothing.",
+            check="raw_fingerprint",
+        ),
+    ]
 
 
 def _no_orphans(table: FinalTable, fk: Any) -> ExpectationSpec:

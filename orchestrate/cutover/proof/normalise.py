@@ -52,7 +52,9 @@ NULL_MARK = "~"
 UNFIT = "\x00"  # prefix of a canonical text no target value can have (PG text has no NUL)
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _TRIM = " \t\r\n"
-NUMERIC_LOOKING = r"^-?[0-9]+([.][0-9]+)?([eE][-+]?[0-9][0-9]?[0-9]?)?$"  # no braces: GX formats queries
+NUMERIC_LOOKING = (
+    r"^-?[0-9]+([.][0-9]+)?([eE][-+]?[0-9][0-9]?[0-9]?)?$"  # no braces: GX formats queries
+)
 _NUMERIC = re.compile(NUMERIC_LOOKING)
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _EPOCH_S = re.compile(r"^-?[0-9]{9,11}([.][0-9]+)?$")
@@ -125,7 +127,7 @@ def _key_part(value: Any) -> str | None:
     if raw is None:
         return None
     trimmed = raw.strip(_TRIM)
-    return _plain_decimal(Decimal(trimmed)) if _NUMERIC.match(trimmed) else trimmed
+    return _plain_decimal(Decimal(trimmed)) if _NUMERIC.fullmatch(trimmed) else trimmed
 
 
 def raw_value(value: Any) -> str | None:
@@ -141,7 +143,7 @@ def raw_value(value: Any) -> str | None:
     if isinstance(value, bytes | bytearray | memoryview):
         return "\\x" + bytes(value).hex()
     text = _source_text(str(value))
-    return _plain_decimal(Decimal(text)) if _NUMERIC.match(text) else text
+    return _plain_decimal(Decimal(text)) if _NUMERIC.fullmatch(text) else text
 
 
 def typed_value(value: Any, rule: ColumnRule) -> str | None:
@@ -149,6 +151,8 @@ def typed_value(value: Any, rule: ColumnRule) -> str | None:
     if value is None:
         return None
     converter = _TYPED[rule.kind]
+    if rule.kind != "text" and isinstance(value, str) and not value.strip(" "):
+        return None  # staging: btrim() -> '' is NULL, and a blank is no cast error
     if rule.kind == "text":
         text = _text(value)
         if text is not None and rule.lowercase:
@@ -173,8 +177,16 @@ def _as_text(value: Any) -> str:
     if isinstance(value, bytes | bytearray | memoryview):
         return "\\x" + bytes(value).hex()
     if isinstance(value, float):
-        return _float_text(value)
+        return _float_as_loaded(value)
     return _source_text(str(value))
+
+
+def _float_as_loaded(number: float) -> str:
+    """A REAL as text in the raw column: numeric from its repr (`100.0`, `0.00001`)."""
+    if not math.isfinite(number):
+        return _float_canonical(number)  # the tap writes `Infinity` / `-Infinity` as text
+    text = format(Decimal(repr(number)), "f")
+    return text.lstrip("-") if Decimal(text) == 0 else text  # numeric has no -0
 
 
 def _text(value: Any) -> str | None:
@@ -267,7 +279,7 @@ def _boolean(value: Any) -> str:
 
 def _timestamp(value: Any) -> str:
     moment = parse_timestamp(value)
-    return _unfit(value) if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return _unfit(value) if moment is None else moment.isoformat(" ", "microseconds")
 
 
 def parse_timestamp(value: Any) -> dt.datetime | None:
@@ -280,11 +292,14 @@ def parse_timestamp(value: Any) -> dt.datetime | None:
     if _EPOCH_MS.match(raw):
         return _from_epoch(float(raw) / 1000)
     normal = raw.replace("T", " ").replace("/", "-")
-    if match := _NAIVE.match(normal):
-        return _datetime(match.groups())
-    if match := _ZONED.match(normal):
-        moment = _datetime(match.groups()[:7])
-        return None if moment is None else moment - _offset(match.group(8))
+    try:
+        if match := _NAIVE.match(normal):
+            return _datetime(match.groups())
+        if match := _ZONED.match(normal):
+            moment = _datetime(match.groups()[:7])
+            return None if moment is None else moment - _offset(match.group(8))
+    except OverflowError:  # outside years 1-9999: PostgreSQL has the value, datetime does not
+        return None
     return None
 
 
@@ -307,9 +322,11 @@ def _datetime(parts: Sequence[str | None]) -> dt.datetime | None:
         return None
     if h == 24 and m == 0 and s == 0 and micros == 0:  # PostgreSQL reads 24:00:00 as midnight
         return day_start + dt.timedelta(days=1)
-    if h > 23 or m > 59 or s > 59:  # 60 (leap) seconds: PostgreSQL accepts, we do not
+    if h > 23 or m > 59 or s > 60 or (s == 60 and micros):
         return None
-    return day_start.replace(hour=h, minute=m, second=s, microsecond=micros)
+    # PostgreSQL reads second 60 (no fraction) as the start of the next minute
+    moment = day_start.replace(hour=h, minute=m, second=min(s, 59), microsecond=micros)
+    return moment + dt.timedelta(seconds=1) if s == 60 else moment
 
 
 def _offset(zone: str) -> dt.timedelta:

@@ -49,7 +49,7 @@ def source_config(system: str) -> SourceConfig:
     kind = _KINDS.get(extractor.split("--")[0])
     if kind is None:
         raise CutoverError(f"{extractor}: no source reader for this tap yet")
-    command = [_meltano(), "config", "print", extractor]
+    command = [meltano_executable(), "config", "print", extractor]
     if os.environ.get("MELTANO_ENVIRONMENT"):
         command[1:1] = ["--environment", os.environ["MELTANO_ENVIRONMENT"]]
     done = subprocess.run(command, cwd=project_root(), capture_output=True, text=True, check=False)
@@ -76,7 +76,7 @@ def open_source(system: str, override: str | None = None) -> SourceReader:
     raise CutoverError(f"{system}: no source reader for {kind}")
 
 
-def _meltano() -> str:
+def meltano_executable() -> str:
     """Meltano itself: beside this Python (project venv), else the project's venv (when run
     as a Meltano utility from its own venv), else PATH."""
     import shutil
