@@ -16,7 +16,8 @@ Rules (documented in the README, "How the proof works"; each has a test on both 
 * integers: decimal digits, no sign for zero, no leading zeros.
 * decimals (numeric(p,s)): rounded half away from zero to the column's scale, then
   written without exponent and without trailing zeros (`12.50` -> `12.5`, `100` -> `100`).
-* floating point: the shortest decimal that round-trips the double, written without
+* floating point: the shortest decimal that round-trips the double, as PostgreSQL's
+  float8 output finds it (never on the rounding interval's bound), written without
   exponent and without trailing zeros; `NaN`, `Infinity`, `-Infinity`.
 * booleans: `true` / `false`; the source's 1/0, t/f, true/false, yes/no (any case).
 * timestamps: UTC, `YYYY-MM-DD HH:MM:SS.ffffff`. Source text is read with the staging
@@ -46,6 +47,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any
 
 NULL_MARK = "~"
@@ -197,8 +199,9 @@ def _text(value: Any) -> str | None:
 def _integer(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    if isinstance(value, str) and _INTEGER.match(value.strip(_TRIM)):
-        return str(int(value.strip(_TRIM)))
+    text = _float_as_loaded(value) if isinstance(value, float) else value
+    if isinstance(text, str) and _INTEGER.match(text.strip(_TRIM)):
+        return str(int(text.strip(_TRIM)))
     return _unfit(value)
 
 
@@ -239,7 +242,34 @@ def _float(value: Any) -> str:
         number = float(value.strip(_TRIM))
     else:
         return _unfit(value)
+    if math.isfinite(number):
+        return _plain_decimal(Decimal(_float8_out(number)))
     return _float_canonical(number)
+
+
+def _float8_out(number: float) -> str:
+    """PostgreSQL's float8 output: Ryu built without STRICTLY_SHORTEST, so the shortest
+    decimal strictly inside the double's rounding interval (the nearest if several).
+    repr() may give a shorter one lying on the bound (it rounds back to an even
+    mantissa); that only happens for integers of 2**53 and more."""
+    text = repr(number)
+    if abs(number) < 2.0**53:
+        return text
+    x = int(abs(number))
+    above = Fraction(math.ulp(number))
+    below = above / 2 if abs(number) == 2.0 ** (math.frexp(abs(number))[1] - 1) else above
+    low, high = x - below / 2, x + above / 2
+    if low < abs(Fraction(Decimal(text))) < high:
+        return text
+    digits = len(Decimal(text).normalize().as_tuple().digits)
+    for exponent in range(len(str(x)) - digits, -1, -1):  # x itself is inside: ends at 0
+        step = 10**exponent
+        floor = x // step * step
+        inside = [c for c in (floor, floor + step) if low < c < high]
+        if inside:
+            nearest = min(inside, key=lambda c: (abs(c - x), c // step % 2))
+            return ("-" if number < 0 else "") + str(nearest)
+    return text
 
 
 def _float_canonical(number: float) -> str:
@@ -320,13 +350,11 @@ def _datetime(parts: Sequence[str | None]) -> dt.datetime | None:
         day_start = dt.datetime(int(year), int(month), int(day))  # type: ignore[arg-type]
     except ValueError:
         return None
-    if h == 24 and m == 0 and s == 0 and micros == 0:  # PostgreSQL reads 24:00:00 as midnight
-        return day_start + dt.timedelta(days=1)
-    if h > 23 or m > 59 or s > 60 or (s == 60 and micros):
+    # PostgreSQL: hour 24 and second 60 roll over, up to 24:00:00 exactly (time_overflows)
+    if h > 24 or m > 59 or s > 60:
         return None
-    # PostgreSQL reads second 60 (no fraction) as the start of the next minute
-    moment = day_start.replace(hour=h, minute=m, second=min(s, 59), microsecond=micros)
-    return moment + dt.timedelta(seconds=1) if s == 60 else moment
+    time = dt.timedelta(hours=h, minutes=m, seconds=s, microseconds=micros)
+    return None if time > dt.timedelta(days=1) else day_start + time
 
 
 def _offset(zone: str) -> dt.timedelta:

@@ -2,7 +2,7 @@
     `timestamp` holding UTC, which is what the applications meant (naive UTC datetimes).
 
     Rules, in order (the value is trimmed first; `T` and `/` are read as ` ` and `-`):
-    1. 9-11 digits (optionally with a fraction): epoch seconds.
+    1. 9-11 digits (optionally with a fraction): epoch seconds (from year 1 on).
     2. 12-14 digits: epoch milliseconds.
     3. YYYY-MM-DD[ HH:MI[:SS[.ffffff]]]: a naive UTC timestamp, kept as is.
     4. The same followed by Z or an offset (+09, +0900, +09:00): converted to UTC.
@@ -14,6 +14,7 @@
     {%- set expression -%}
         case
             when {{ raw }} ~ '^-?[0-9]{9,11}([.][0-9]+)?$'
+                and ({{ raw }})::double precision >= -62135596800
                 then to_timestamp(({{ raw }})::double precision) at time zone 'UTC'
             when {{ raw }} ~ '^[0-9]{12,14}$'
                 then to_timestamp(({{ raw }})::double precision / 1000) at time zone 'UTC'
