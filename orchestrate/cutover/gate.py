@@ -117,18 +117,58 @@ def object_parity(
     return compare(source, target, contracts, explanations)
 
 
+def raw_fingerprints(
+    conn: psycopg.Connection, contracts: SystemContracts
+) -> dict[str, tuple[int, list[str]]]:
+    """Per table: keys whose raw copy differs from the source, and the first of them."""
+    from cutover.proof.fingerprint_sql import plan_for, raw_comparison_query
+
+    columns = dict(
+        conn.execute(
+            "select table_name, raw_columns from cutover_audit.source_tables where system = %s",
+            (contracts.system,),
+        ).fetchall()
+    )
+    found = {}
+    for table in contracts.tables:
+        if table.table not in columns:
+            continue  # reported by check_capture
+        query = raw_comparison_query(plan_for(table), contracts, columns[table.table])
+        rows = conn.execute(
+            f"select row_key, problem, count(*) over () from ({query}) as d limit 5"
+        ).fetchall()
+        found[table.table] = (int(rows[0][2]) if rows else 0, [f"{k}: {p}" for k, p, _ in rows])
+    return found
+
+
 def record_checks(
-    conn: psycopg.Connection, system: str, parity: list[KindParity], sequences: list[SequenceCheck]
+    conn: psycopg.Connection,
+    system: str,
+    parity: list[KindParity],
+    sequences: list[SequenceCheck],
+    raw: dict[str, tuple[int, list[str]]],
 ) -> None:
     conn.execute("delete from cutover_audit.gate_checks where system = %s", (system,))
     rows = [(system, "parity", None, p) for kind in parity for p in kind.problems()]
     rows += [(system, "sequences", s.table, s.describe()) for s in sequences if not s.ok]
+    rows += [
+        (system, "raw_fingerprint", t, _raw_problem(t, n, first))
+        for t, (n, first) in raw.items()
+        if n
+    ]
     with conn.cursor() as cursor:
         cursor.executemany(
             "insert into cutover_audit.gate_checks (system, check_name, table_name, problem) "
             "values (%s, %s, %s, %s)",
             rows,
         )
+
+
+def _raw_problem(table: str, count: int, first: list[str]) -> str:
+    return (
+        f"raw_fingerprint: {table}: {count:,} key(s) whose raw copy differs from the source "
+        f"(first: {'; '.join(first)})"
+    )
 
 
 def run_gate(system: str) -> int:
@@ -165,8 +205,12 @@ def run_gate(system: str) -> int:
     log.info("sequences (%d) in %.2f s", len(report.sequences), time.perf_counter() - step)
     report.problems += [p for kind in report.parity for p in kind.problems()]
     report.problems += [f"sequences: {s.describe()}" for s in report.sequences if not s.ok]
+    step = time.perf_counter()
     with psycopg.connect(target.conninfo(), connect_timeout=10) as conn:
-        record_checks(conn, system, report.parity, report.sequences)
+        raw = raw_fingerprints(conn, contracts)  # type: ignore[arg-type]
+        log.info("raw fingerprints in %.2f s", time.perf_counter() - step)
+        report.problems += [_raw_problem(t, n, first) for t, (n, first) in raw.items() if n]
+        record_checks(conn, system, report.parity, report.sequences, raw)
 
     step = time.perf_counter()
     context = open_context(context_dir, target)
@@ -174,7 +218,11 @@ def run_gate(system: str) -> int:
     log.info("GX checkpoint in %.2f s", time.perf_counter() - step)
     gx_problems = [f"gx: {f.describe()}" for f in run.failures]
     report.problems += [p for p in gx_problems if "[" + f"{system}__objects]" not in p]
-    rows = count_rows(target, contracts, run.verdicts, run.checks)  # type: ignore[arg-type]
+    checks = dict(run.checks)
+    for table in contracts.tables:  # type: ignore[attr-defined]
+        if table.table in raw:
+            checks[(table.model, "raw_fingerprint")] = raw[table.table]
+    rows = count_rows(target, contracts, run.verdicts, checks)  # type: ignore[arg-type]
     report.seconds = time.perf_counter() - clock
 
     verdict = (

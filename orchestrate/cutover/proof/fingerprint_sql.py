@@ -149,12 +149,23 @@ def rejected_rows_sql(plan: FingerprintPlan, rejects: Relation, system: str) -> 
     )
 
 
-def raw_rows_sql(plan: FingerprintPlan, system: str) -> str:
-    table = plan.table
+def raw_text_sql(text_expression: str) -> str:
+    """The raw form from a raw column's text (bigint, numeric or text): as stored, numbers
+    and numeric-looking text as canonical decimals (the same rule as raw_sql on jsonb)."""
     return (
-        f"select {_key_from_json('to_jsonb(r)', plan.key)} as row_key, "
-        f"{_raw_hash_over('to_jsonb(r)', system, table.table)} as row_hash "
-        f"from {table.raw.sql} as r where r._sdc_deleted_at is null"
+        f"case when {text_expression} ~ {_literal(NUMERIC_LOOKING)} "
+        f"then trim_scale({text_expression}::numeric)::text else {text_expression} end"
+    )
+
+
+def raw_rows_sql(plan: FingerprintPlan, raw: Relation, raw_columns: Sequence[str]) -> str:
+    """(row_key, row_hash) of every live raw row, over the source's columns as captured."""
+    key = key_sql([key_part_sql(f"r.{quote(c)}::text") for c in plan.key])
+    columns = sorted(raw_columns, key=str.encode)
+    row = row_hash_sql([raw_text_sql(f"r.{quote(c)}::text") for c in columns])
+    return (
+        f"select {key} as row_key, {row} as row_hash from {raw.sql} as r "
+        "where r._sdc_deleted_at is null"
     )
 
 
@@ -183,24 +194,23 @@ def comparison_query(plan: FingerprintPlan, system: SystemContracts, final: str)
     )
 
 
-def raw_comparison_query(plan: FingerprintPlan, system: SystemContracts, final: str) -> str:
-    """Keys whose raw copy differs from the source row (the extraction hop), with whether
-    the key reached the final table."""
+def raw_comparison_query(
+    plan: FingerprintPlan, system: SystemContracts, raw_columns: Sequence[str]
+) -> str:
+    """Keys whose raw copy differs from the source row (the extraction hop). Built at gate
+    time from the columns the capture found in the source."""
     name = plan.table.table
     return (
         f"with source as (select row_key, raw_hash from {SOURCE_ROWS.sql} "
         f"where system = {_literal(system.system)} and table_name = {_literal(name)}), "
         f"raw as (select row_key, row_hash, count(*) over (partition by row_key) as copies "
-        f"from ({raw_rows_sql(plan, system.system)}) as r), "
+        f"from ({raw_rows_sql(plan, plan.table.raw, raw_columns)}) as r), "
         "compared as (select coalesce(s.row_key, r.row_key) as row_key, case "
         "when s.row_key is null then 'in the raw table but not in the source' "
         "when r.row_key is null then 'missing from the raw table' "
         "when r.copies > 1 then 'in the raw table ' || r.copies || ' times' "
         "when r.row_hash <> s.raw_hash then 'raw values differ from the source' end as problem "
         "from source as s full join raw as r on s.row_key = r.row_key) "
-        "select c.row_key, c.problem, f.row_key is not null as in_final_table "
-        "from compared as c "
-        f"left join (select distinct row_key from ({final_rows_sql(plan, final)}) as f0) as f "
-        "on f.row_key = c.row_key where c.problem is not null "
-        "order by length(c.row_key), c.row_key"
+        "select row_key, problem from compared where problem is not null "
+        "order by length(row_key), row_key"
     )
