@@ -30,6 +30,7 @@ import re
 import shlex
 import sys
 import threading
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
@@ -37,6 +38,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import quote
+
+from cutover.errors import CutoverError
 
 LOG_DIR_ENV = "CUTOVER_LOG_DIR"
 MASK = "***"
@@ -174,7 +177,11 @@ class Redactor:
     def secrets(self) -> frozenset[str]:
         """Every value masked right now (environment, ``.env``, added ones)."""
         found: set[str] = set(self._extra)
-        for source in (self._dotenv, os.environ):
+        try:
+            environment = dict(os.environ)
+        except RuntimeError:  # changed by another thread while copied: once more
+            environment = dict(os.environ)
+        for source in (self._dotenv, environment):
             for name, value in source.items():
                 if not value:
                     continue
@@ -195,9 +202,11 @@ class Redactor:
 
     def text(self, text: str) -> str:
         """``text`` with every secret masked."""
-        if not text:
-            return text
-        for value in self._masked_values():
+        return self._text(text, self._masked_values()) if text else text
+
+    @staticmethod
+    def _text(text: str, values: tuple[str, ...]) -> str:
+        for value in values:
             if value in text:
                 text = text.replace(value, MASK)
         return _mask_spans(text, _secret_spans(text))
@@ -208,18 +217,21 @@ class Redactor:
         Under a secret-named ``key`` any non-empty scalar is masked whole. Other objects
         are returned unchanged (the handlers mask the rendered line as well).
         """
+        return self._value(value, key, self._masked_values())
+
+    def _value(self, value: Any, key: str | None, values: tuple[str, ...]) -> Any:
         if key is not None and SECRET_NAME.search(key) and isinstance(value, str | int | float):
             return MASK if value != "" and not isinstance(value, bool) else value
         if isinstance(value, str):
-            return self.text(value)
+            return self._text(value, values) if value else value
         if isinstance(value, Mapping):
-            return {k: self.value(v, key=str(k)) for k, v in value.items()}
+            return {k: self._value(v, str(k), values) for k, v in value.items()}
         if isinstance(value, list | tuple) and not _is_exc_info(value):
-            masked = [self.value(v) for v in value]
+            masked = [self._value(v, None, values) for v in value]
             return masked if isinstance(value, list) else tuple(masked)
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             changes = {
-                f.name: self.value(getattr(value, f.name), key=f.name)
+                f.name: self._value(getattr(value, f.name), f.name, values)
                 for f in dataclasses.fields(value)
                 if f.init
             }
@@ -231,13 +243,14 @@ class Redactor:
 
     def record(self, record: logging.LogRecord) -> None:
         """Mask ``record`` in place: its structlog event dict, or its formatted message."""
-        if getattr(record, "cutover_redacted", False):
+        if record in _masked_records:
             return
         if isinstance(record.msg, dict):
             # structlog (as Meltano sets it up) hands the whole event dict over as `msg`,
             # with positional arguments already merged into `event`.
+            values = self._masked_values()
             record.msg = {
-                k: v if k in _KEEP_KEYS else self.value(v, key=str(k))
+                k: v if k in _KEEP_KEYS else self._value(v, str(k), values)
                 for k, v in record.msg.items()
             }
         else:
@@ -251,8 +264,11 @@ class Redactor:
                     record.msg, record.args = masked, None
         # Exceptions stay as they are, so the console still renders them Meltano's way:
         # the handlers mask the rendered traceback.
-        record.cutover_redacted = True
+        _masked_records.add(record)
 
+
+# Records masked already (an attribute on the record would show in Meltano's JSON output).
+_masked_records: weakref.WeakSet[logging.LogRecord] = weakref.WeakSet()
 
 # Event dict entries left alone: exception info, which the formatters render (and the
 # handlers then mask line by line).
@@ -269,12 +285,23 @@ def _is_exc_info(value: Sequence[Any]) -> bool:
 
 
 _shared: dict[str, Redactor] = {}
+_making = threading.local()
 
 
 def redactor() -> Redactor:
     """The process's redactor (made on first use)."""
     if "default" not in _shared:
-        _shared["default"] = Redactor()
+        if getattr(_making, "active", False):
+            # Reading .env logged something (python-dotenv warns about bad lines): mask
+            # that record with the environment alone instead of recursing.
+            if "environment" not in _shared:
+                _shared["environment"] = Redactor(dotenv={})
+            return _shared["environment"]
+        _making.active = True
+        try:
+            _shared["default"] = Redactor()
+        finally:
+            _making.active = False
     return _shared["default"]
 
 
@@ -312,7 +339,6 @@ _STANDARD_ATTRIBUTES = frozenset(
         *logging.LogRecord("", 0, "", 0, "", None, None).__dict__,
         "message",
         "asctime",
-        "cutover_redacted",
         "_logger",
         "_name",
     }
@@ -337,7 +363,7 @@ def rendered_needs_masking(record: logging.LogRecord) -> bool:
     rendered line is the masked text plus time, level and names. Tracebacks, stack info,
     ``extra`` attributes and other objects are masked once rendered.
     """
-    if not getattr(record, "cutover_redacted", False) or record.exc_info or record.stack_info:
+    if record not in _masked_records or record.exc_info or record.stack_info:
         return True
     if not _STANDARD_ATTRIBUTES.issuperset(record.__dict__):
         return True
@@ -439,6 +465,14 @@ def _event_text(event: str, metric_info: Any) -> str:
     return event
 
 
+def _source(logger_name: str) -> str:
+    """The plugin for a line Meltano relays (``meltano.plugin.stderr.<type>.<plugin>``)."""
+    parts = logger_name.split(".", 4)
+    if len(parts) == 5 and parts[:2] == ["meltano", "plugin"] and parts[2] in {"stderr", "stdout"}:
+        return parts[4]
+    return "meltano" if logger_name.startswith("meltano") else logger_name
+
+
 def _exc_info(value: Any) -> tuple[type[BaseException], BaseException, TracebackType | None] | None:
     if isinstance(value, BaseException):
         return type(value), value, value.__traceback__
@@ -465,9 +499,7 @@ class RunLogFormatter(logging.Formatter):
         exc = record.exc_info
         if isinstance(record.msg, dict):
             event_dict: dict[str, Any] = record.msg
-            source = event_dict.get("name") or (
-                "meltano" if record.name.startswith("meltano") else record.name
-            )
+            source = event_dict.get("name") or _source(record.name)
             message = _event_text(str(event_dict.get("event", "")), event_dict.get("metric_info"))
             if stream := event_dict.get("stream_name"):
                 extras["stream"] = stream
@@ -517,6 +549,7 @@ class RunLogHandler(logging.FileHandler):
         self.command = command
         self.about = about
         self._first_line_at: float | None = None
+        self._broken = False
         super().__init__(path, mode="a", encoding="utf-8", delay=True)
         self.setFormatter(RunLogFormatter())
         self.addFilter(RedactingFilter())
@@ -547,8 +580,17 @@ class RunLogHandler(logging.FileHandler):
         return stream
 
     def emit(self, record: logging.LogRecord) -> None:
-        if self.stream is None and self._first_line_at is None:
-            self._first_line_at = record.created
+        if self._broken:
+            return
+        if self.stream is None:
+            if self._first_line_at is None:
+                self._first_line_at = record.created
+            try:
+                self.stream = self._open()
+            except OSError as error:  # say so once, and let the run go on
+                self._broken = True
+                print(f"cutover.runlog: cannot write {self.baseFilename}: {error}", file=sys.stderr)
+                return
         super().emit(record)
 
     def format(self, record: logging.LogRecord) -> str:
@@ -767,9 +809,10 @@ def meltano_console_handler() -> logging.Handler:
 def meltano_run_log_handler() -> logging.Handler:
     """The run log of this ``meltano`` command (see :func:`run_log_name`), else a no-op."""
     argv = sys.argv[1:]
+    if _split_command(argv)[0] not in _LOGGED_COMMANDS:
+        return logging.NullHandler()
     try:
-        root = project_root()
-        name = run_log_name(argv, job_names(root))
+        name = run_log_name(argv, job_names(project_root()))
         if name is None:
             return logging.NullHandler()
         command = redact(shlex.join(["meltano", *argv]))
@@ -827,14 +870,22 @@ def start_run_log(name: str) -> Path:
 
     Adds a masking file handler (every level the root logger passes) to the root logger,
     and an INFO console handler printing just the message if the root logger has no
-    handler yet; lowers the root level to INFO if it is above. Idempotent: later calls
-    return the first call's path.
+    handler yet. Lowers the root level to INFO if it is above, pinning handlers already
+    there to the old level so they show what they showed. Idempotent: later calls return
+    the first call's path.
     """
     if "path" in _active:
         return _active["path"]
     root = logging.getLogger()
     command = redact(shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]])) if sys.argv else None
-    handler = RunLogHandler(run_log_path(name), command=command, eager=True)
+    path = run_log_path(name)
+    try:
+        handler = RunLogHandler(path, command=command, eager=True)
+    except OSError as error:
+        raise CutoverError(
+            f"cannot write the run log {path}: {error.strerror or error} "
+            f"(set {LOG_DIR_ENV} to a writable folder)"
+        ) from None
     added: list[logging.Handler] = [handler]
     if not root.handlers:
         console = RedactingStreamHandler(sys.stderr)
@@ -845,9 +896,15 @@ def start_run_log(name: str) -> Path:
     for item in added:
         root.addHandler(item)
     previous_level = root.level
+    pinned: list[logging.Handler] = []
     if root.getEffectiveLevel() > logging.INFO:
+        # Handlers already there keep showing what they showed: pin them to the old level.
+        for existing in root.handlers:
+            if existing not in added and existing.level == logging.NOTSET:
+                existing.setLevel(root.getEffectiveLevel())
+                pinned.append(existing)
         root.setLevel(logging.INFO)
-    _active.update(path=handler.path, handlers=added, level=previous_level)
+    _active.update(path=handler.path, handlers=added, level=previous_level, pinned=pinned)
     return handler.path
 
 
@@ -859,5 +916,7 @@ def stop_run_log() -> None:
     for handler in _active["handlers"]:
         root.removeHandler(handler)
         handler.close()
+    for handler in _active["pinned"]:
+        handler.setLevel(logging.NOTSET)
     root.setLevel(_active["level"])
     _active.clear()
