@@ -230,14 +230,19 @@ def run_gate(system: str) -> int:
         if report.passed
         else f"GATE FAILED: {system}: {len(report.problems)} problem(s)"
     )
-    text = "\n".join(
+    details = "\n".join(
         [
-            render(system, rows),
-            "",
             _parity_table(report.parity),
             "",
             f"sequences: {sum(s.ok for s in report.sequences)}/{len(report.sequences)} past "
             "max(id), each proven by a rolled-back test insert",
+        ]
+    )
+    text = "\n".join(
+        [
+            render(system, rows),
+            "",
+            details,
             *(
                 ["", "What failed:"] + [f"  - {p}" for p in report.problems]
                 if report.problems
@@ -250,7 +255,10 @@ def run_gate(system: str) -> int:
     )
     print(text)
     write_summary(
-        context_dir, system, text + "\n", render_html(system, rows, verdict, report.problems)
+        context_dir,
+        system,
+        text + "\n",
+        render_html(system, rows, verdict, report.problems, details),
     )
     make_docs_offline(context_dir, assets)
     _record_run(target, report, started_at, tables, rows)

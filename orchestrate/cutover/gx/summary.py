@@ -151,7 +151,9 @@ def table_cells(rows: list[TableCounts]) -> tuple[tuple[str, ...], list[tuple[st
     return HEADER, body
 
 
-def render_html(system: str, rows: list[TableCounts], verdict: str, problems: list[str]) -> str:
+def render_html(
+    system: str, rows: list[TableCounts], verdict: str, problems: list[str], details: str = ""
+) -> str:
     """The same table for the Data Docs index, with the gate's verdict and problems."""
     header, body = table_cells(rows)
     cell = '<td class="text-right">{}</td>'
@@ -177,6 +179,7 @@ def render_html(system: str, rows: list[TableCounts], verdict: str, problems: li
         f"<thead>{line(header, 'th')}</thead><tbody>"
         + "".join(line(r) for r in body[:-1])
         + f"</tbody><tfoot>{line(body[-1], 'th')}</tfoot></table>"
+        + (f'<pre class="small">{escape(details)}</pre>' if details else "")
         + (f"<p><strong>What failed</strong></p><ul>{items}</ul>" if problems else "")
         + "</div></div>"
     )
