@@ -79,7 +79,7 @@ def check_capture(conn: psycopg.Connection, contracts: SystemContracts) -> list[
     ).fetchone()
     last_extraction = extracted[0] if extracted else None
     for table in contracts.tables:
-        at = captured.get(table.table)
+        at = captured.get(table.source_table)
         if at is None:
             problems.append(
                 f"capture: {table.table}: no source fingerprints: run `cutover capture "
@@ -131,9 +131,9 @@ def raw_fingerprints(
     )
     found = {}
     for table in contracts.tables:
-        if table.table not in columns:
+        if table.source_table not in columns:
             continue  # reported by check_capture
-        query = raw_comparison_query(plan_for(table), contracts, columns[table.table])
+        query = raw_comparison_query(plan_for(table), contracts, columns[table.source_table])
         rows = conn.execute(
             f"select row_key, problem, count(*) over () from ({query}) as d limit 5"
         ).fetchall()

@@ -53,6 +53,18 @@ class FinalTable:
     named_indexes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # meta.named_indexes
     identity: str | None = None  # meta.identity.column
     checks: tuple[str, ...] = ()  # names of the contract's CHECK constraints
+    renamed: tuple[tuple[str, str], ...] = ()  # (final column, source column) where they differ
+
+    @property
+    def source_table(self) -> str:
+        """The table's name in the source (= its raw table: the loader keeps names)."""
+        return self.raw.name
+
+    def source_column(self, column: str) -> str:
+        return dict(self.renamed).get(column, column)
+
+    def final_column(self, source_column: str) -> str:
+        return {s: f for f, s in self.renamed}.get(source_column, source_column)
 
     @property
     def table(self) -> str:
@@ -161,6 +173,11 @@ def read_contracts(manifest: dict[str, object], system: str) -> SystemContracts:
                 ),
                 identity=(node["config"].get("meta", {}).get("identity") or {}).get("column"),
                 checks=tuple(c["name"] for c in node["constraints"] if c["type"] == "check"),
+                renamed=tuple(
+                    (name, str(_column_meta(column)["source_column"]))
+                    for name, column in node["columns"].items()
+                    if _column_meta(column).get("source_column", name) != name
+                ),
             )
         )
     if not tables:

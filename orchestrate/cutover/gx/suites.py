@@ -109,7 +109,7 @@ def objects_expectations(system: SystemContracts) -> list[ExpectationSpec]:
 def _audit_row(table: FinalTable, system: SystemContracts) -> str:
     return (
         f"select source_row_count from {system.source_audit.sql} "
-        f"where table_name = {_literal(table.table)} and _sdc_deleted_at is null "
+        f"where table_name = {_literal(table.source_table)} and _sdc_deleted_at is null "
         "and status = 'extracted'"
     )
 

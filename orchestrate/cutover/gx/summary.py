@@ -63,7 +63,7 @@ def count_rows(
             source = conn.execute(
                 f"select source_row_count from {contracts.source_audit.sql} "
                 "where table_name = %s and status = 'extracted' and _sdc_deleted_at is null",
-                (table.table,),
+                (table.source_table,),
             ).fetchone()
             raw = conn.execute(
                 f"select count(*) from {table.raw.sql} where _sdc_deleted_at is null"

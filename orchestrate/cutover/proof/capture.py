@@ -65,11 +65,11 @@ def capture(
         )
         for plan in plans:
             try:
-                source_table = schema.table(plan.table.table)
+                source_table = schema.table(plan.table.source_table)
             except KeyError:
                 raise CutoverError(
                     f"{contracts.system}: final table {plan.table.table} has no source table "
-                    f"of that name in {reader.description}"
+                    f"{plan.table.source_table} in {reader.description}"
                 ) from None
             results.append(_capture_table(conn, contracts.system, plan, source_table, reader))
             conn.commit()
@@ -113,13 +113,14 @@ def _capture_table(
             f"{system}.{source.name}: the source table has no primary key, so its rows "
             "cannot be proven one by one (tables without a key are not supported yet)"
         )
-    if key != plan.key:
+    final_key = tuple(plan.table.source_column(c) for c in plan.key)
+    if key != final_key:
         raise CutoverError(
             f"{system}.{source.name}: source primary key ({', '.join(key)}) differs from the "
             f"final table's ({', '.join(plan.key) or 'none'})"
         )
     source_columns = [c.name for c in source.columns]
-    missing = [r.name for r in plan.rules if r.name not in source_columns]
+    missing = [r.name for r in plan.rules if plan.table.source_column(r.name) not in source_columns]
     if missing:
         raise CutoverError(
             f"{system}.{source.name}: final column(s) {', '.join(missing)} do not exist in the "
@@ -130,7 +131,7 @@ def _capture_table(
     position = {name: i for i, name in enumerate(read)}
     key_at = [position[c] for c in key]
     raw_at = [position[c] for c in raw_columns]
-    typed_at = [(position[r.name], r) for r in plan.rules]
+    typed_at = [(position[plan.table.source_column(r.name)], r) for r in plan.rules]
 
     def fingerprint(row: tuple) -> tuple[str, str, str]:
         return (

@@ -141,11 +141,13 @@ def _key_from_json(json_row: str, key: Sequence[str]) -> str:
 
 
 def rejected_rows_sql(plan: FingerprintPlan, rejects: Relation, system: str) -> str:
-    table = plan.table.table
+    """Rejects hold the source key and the raw row under the source's column names."""
+    table = plan.table
+    source_key = [table.source_column(c) for c in plan.key]
     return (
-        f"select {_key_from_json('r.source_key', plan.key)} as row_key, "
-        f"{_raw_hash_over('r.source_row', system, table)} as row_hash "
-        f"from {rejects.sql} as r where r.source_table = {_literal(table)}"
+        f"select {_key_from_json('r.source_key', source_key)} as row_key, "
+        f"{_raw_hash_over('r.source_row', system, table.source_table)} as row_hash "
+        f"from {rejects.sql} as r where r.source_table = {_literal(table.table)}"
     )
 
 
@@ -160,7 +162,7 @@ def raw_text_sql(text_expression: str) -> str:
 
 def raw_rows_sql(plan: FingerprintPlan, raw: Relation, raw_columns: Sequence[str]) -> str:
     """(row_key, row_hash) of every live raw row, over the source's columns as captured."""
-    key = key_sql([key_part_sql(f"r.{quote(c)}::text") for c in plan.key])
+    key = key_sql([key_part_sql(f"r.{quote(plan.table.source_column(c))}::text") for c in plan.key])
     columns = sorted(raw_columns, key=str.encode)
     row = row_hash_sql([raw_text_sql(f"r.{quote(c)}::text") for c in columns])
     return (
@@ -171,7 +173,7 @@ def raw_rows_sql(plan: FingerprintPlan, raw: Relation, raw_columns: Sequence[str
 
 def comparison_query(plan: FingerprintPlan, system: SystemContracts, final: str) -> str:
     """Keys whose content differs between the source capture and final + rejects."""
-    name = plan.table.table
+    name = plan.table.source_table
     return (
         f"with source as (select row_key, typed_hash, raw_hash from {SOURCE_ROWS.sql} "
         f"where system = {_literal(system.system)} and table_name = {_literal(name)}), "
@@ -199,7 +201,7 @@ def raw_comparison_query(
 ) -> str:
     """Keys whose raw copy differs from the source row (the extraction hop). Built at gate
     time from the columns the capture found in the source."""
-    name = plan.table.table
+    name = plan.table.source_table
     return (
         f"with source as (select row_key, raw_hash from {SOURCE_ROWS.sql} "
         f"where system = {_literal(system.system)} and table_name = {_literal(name)}), "

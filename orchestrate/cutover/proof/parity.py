@@ -16,7 +16,7 @@ the target's `idx_orders_client_id` are the same index if they cover the same co
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -100,6 +100,7 @@ def compare(
     contracts: SystemContracts,
     explanations: Explanations,
 ) -> list[KindParity]:
+    source = in_final_names(source, contracts)
     result = {kind: KindParity(kind) for kind in KINDS}
     finals = {t.table: t for t in contracts.tables}
     targets = {t.name: t for t in target.tables}
@@ -135,6 +136,46 @@ def compare(
         "triggers", set(source.triggers), {f"{t.table}.{t.name}" for t in target.triggers}, set()
     )
     return [result[kind] for kind in KINDS]
+
+
+def in_final_names(source: SourceSchema, contracts: SystemContracts) -> SourceSchema:
+    """The source inventory with the final tables' names for tables and columns (a scaffold
+    may rename `InvoiceLine.InvoiceId` to `invoice_line.invoice_id`), so objects compare."""
+    finals = {t.source_table: t for t in contracts.tables}
+
+    def column(table: str, name: str) -> str:
+        final = finals.get(table)
+        return final.final_column(name) if final else name
+
+    def columns(table: str, names: Iterable[str]) -> tuple[str, ...]:
+        return tuple(column(table, n) for n in names)
+
+    def table_name(table: str) -> str:
+        return finals[table].table if table in finals else table
+
+    tables = []
+    for t in source.tables:
+        tables.append(
+            replace(
+                t,
+                name=table_name(t.name),
+                columns=tuple(replace(c, name=column(t.name, c.name)) for c in t.columns),
+                primary_key=columns(t.name, t.primary_key),
+                foreign_keys=tuple(
+                    replace(
+                        fk,
+                        columns=columns(t.name, fk.columns),
+                        parent_table=table_name(fk.parent_table),
+                        parent_columns=columns(fk.parent_table, fk.parent_columns),
+                    )
+                    for fk in t.foreign_keys
+                ),
+                unique_constraints=tuple(columns(t.name, u) for u in t.unique_constraints),
+                indexes=tuple(replace(i, columns=columns(t.name, i.columns)) for i in t.indexes),
+                generated_key=column(t.name, t.generated_key) if t.generated_key else None,
+            )
+        )
+    return replace(source, tables=tuple(tables))
 
 
 def _compare_table(
