@@ -191,6 +191,31 @@ def _verify_backup(args: argparse.Namespace) -> int:
     return verify_backup(args.system, Path(args.dump) if args.dump else None)
 
 
+def _scaffold(args: argparse.Namespace) -> int:
+    from cutover.scaffold.plan import plan_sqlite
+    from cutover.scaffold.render import render
+    from cutover.scaffold.write import write_files
+    from cutover.settings import project_root
+
+    root = project_root()
+    plan = plan_sqlite(args.system, Path(args.source))
+    report = write_files(root, render(plan, root))
+    print(f"{args.system}: {len(plan.tables)} tables scaffolded from {args.source}")
+    for name, reason in plan.skipped:
+        print(f"  not scaffolded: {name}: {reason}")
+    for label, items in (
+        ("written", report.written),
+        ("unchanged", report.unchanged),
+        ("KEPT (edited by hand; delete to regenerate)", report.kept_edited),
+    ):
+        if items:
+            print(f"{label}: {len(items)}")
+            for item in items:
+                print(f"  {item}")
+    print(f"next: review the files, then `meltano install` and `meltano run migrate-{args.system}`")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cutover", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -207,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
         pg.add_parser(name, help=text).set_defaults(handler=handler)
 
     sample = commands.add_parser("sample", help="generate a sample legacy database")
-    sample.add_argument("system", choices=["coldchain"])
+    sample.add_argument("system", choices=["coldchain", "spc", "lawfirm"])
     sample.add_argument("--rows", type=int, default=None, help="orders to generate (scale)")
     sample.add_argument("--seed", type=int, default=4, help="random seed (same seed, same file)")
     sample.add_argument("--output", default=None, help="file to write (default .data/samples/)")
@@ -234,6 +259,13 @@ def build_parser() -> argparse.ArgumentParser:
                 "--no-backup", action="store_true", help="skip the pg_dump (not advised)"
             )
         command.set_defaults(handler=handler)
+
+    scaffold = commands.add_parser(
+        "scaffold", help="write the extractor, dbt models and checks for a SQLite source"
+    )
+    scaffold.add_argument("source", help="the SQLite file")
+    scaffold.add_argument("--system", required=True, help="short name: schemas, models, jobs")
+    scaffold.set_defaults(handler=_scaffold)
 
     backups = commands.add_parser("backup", help="pg_dump -Fc backups of the target")
     actions = backups.add_subparsers(dest="action", required=True)

@@ -146,6 +146,15 @@ def read_contracts(manifest: dict[str, object], system: str) -> SystemContracts:
                         parent_columns=tuple(constraint["to_columns"]),
                     )
                 )
+        for fk in node["config"].get("meta", {}).get("self_foreign_keys", []):
+            foreign_keys.append(
+                ForeignKey(
+                    name=fk["name"],
+                    columns=tuple(fk["columns"]),
+                    parent=relation,
+                    parent_columns=tuple(fk["to_columns"]),
+                )
+            )
         tables.append(
             FinalTable(
                 system=system,

@@ -37,4 +37,12 @@ def generate_sample(
         from cutover.samples import coldchain
 
         return coldchain.generate(target, orders=rows or coldchain.DEFAULT_ORDERS, seed=seed)
+    if system == "spc":
+        from cutover.samples import spc
+
+        return spc.generate(target, measurements=rows or spc.DEFAULT_MEASUREMENTS, seed=seed)
+    if system == "lawfirm":
+        from cutover.samples import lawfirm
+
+        return lawfirm.generate(target, messages=rows or lawfirm.DEFAULT_MESSAGES, seed=seed)
     raise CutoverError(f"no sample generator for system {system!r}")

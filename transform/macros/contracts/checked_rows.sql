@@ -51,8 +51,15 @@ value_checks as (
 {%- for fk in rules.foreign_keys %}
 
 parent_{{ loop.index }} as (
+    {%- if fk.get('self') %}
+    {#- The parent is a row of this same table: accepted when its own values pass. #}
+    select {{ fk.to_columns | join(', ') }},
+        bool_or(cardinality(_value_reasons) = 0) as _is_accepted
+    from value_checks
+    {%- else %}
     select {{ fk.to_columns | join(', ') }}, bool_or(_is_accepted) as _is_accepted
     from {{ ref('int_' ~ fk.parent ~ '_checked') }}
+    {%- endif %}
     group by {{ fk.to_columns | join(', ') }}
 ),
 {%- endfor %}

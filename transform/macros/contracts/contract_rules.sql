@@ -49,6 +49,13 @@
                 'to_columns': constraint.to_columns, 'parent': final_model_of(constraint.to)}) -%}
         {%- endif -%}
     {%- endfor -%}
+    {#- A table referencing itself (employee.reports_to): dbt cannot ref a model from its own
+        contract, so such FKs are in meta.self_foreign_keys; finish_final_table adds them. -#}
+    {%- for fk in node.config.get('meta', {}).get('self_foreign_keys', []) -%}
+        {%- do rules.foreign_keys.append({
+            'name': fk.name, 'columns': fk.columns, 'to_columns': fk.to_columns,
+            'parent': node.name, 'self': true}) -%}
+    {%- endfor -%}
     {%- do rules.update({'order_by': (rules.primary_key | join(', ')) or '_source_key::text'}) -%}
     {{ return(rules) }}
 {%- endmacro %}

@@ -2,6 +2,7 @@
     - NOT NULL constraints named nn_<table>_<column> (PostgreSQL 18+ names them; older
       servers have no names for NOT NULL);
     - `meta.named_indexes`: named indexes, e.g. [{name: idx_orders_client_id, columns: [client_id]}];
+    - `meta.self_foreign_keys`: FKs to the table itself, added once its rows are in;
     - `meta.identity`: {column: id} makes the column an identity whose next value is past
       the migrated maximum, and past the source's own high-water mark when
       `floor: {source: [<source>, sqlite_sequence], key: <table>}` is given
@@ -14,6 +15,10 @@
         {%- for index in meta.get('named_indexes', []) %}
         create {{ 'unique ' if index.get('unique') }}index if not exists {{ adapter.quote(index.name) }}
             on {{ relation }} ({{ index.columns | map('string') | join(', ') }});
+        {%- endfor %}
+        {%- for fk in meta.get('self_foreign_keys', []) %}
+        alter table {{ relation }} add constraint {{ adapter.quote(fk.name) }}
+            foreign key ({{ fk.columns | join(', ') }}) references {{ relation }} ({{ fk.to_columns | join(', ') }});
         {%- endfor %}
         {%- if meta.get('identity') %}
         {{ add_identity(relation, meta.identity) }}

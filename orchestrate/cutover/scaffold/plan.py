@@ -1,0 +1,220 @@
+"""What the scaffolder will write for one source: tables, columns, keys and indexes, with
+the PostgreSQL name and type of each, decided by the rules in sqlite_types.py and
+identifiers.py. Rendering (render.py) only formats this plan."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from cutover.errors import CutoverError
+from cutover.scaffold.identifiers import pg_identifiers, shorten
+from cutover.scaffold.sqlite_types import ColumnMapping, map_column, profile_column
+from cutover.sources.base import SourceTable
+from cutover.sources.sqlite import SqliteSource, open_sqlite
+
+SYSTEM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    source: str
+    name: str
+    mapping: ColumnMapping
+    not_null: bool
+
+    @property
+    def pg_type(self) -> str:
+        return self.mapping.pg_type
+
+
+@dataclass(frozen=True)
+class ForeignKeyPlan:
+    name: str
+    columns: tuple[str, ...]
+    parent: str  # the parent's final table name
+    parent_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    source: str
+    name: str
+    columns: tuple[ColumnPlan, ...]
+    primary_key: tuple[str, ...]  # final names
+    source_key: tuple[str, ...]  # source names
+    unique_keys: tuple[tuple[str, ...], ...]
+    foreign_keys: tuple[ForeignKeyPlan, ...]
+    indexes: tuple[tuple[str, tuple[str, ...]], ...]  # (name, final columns), non-unique
+    identity: str | None
+    sequence_floor: bool  # sqlite_sequence holds a high-water mark for this table
+    row_count: int
+
+    @property
+    def parents(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(fk.parent for fk in self.foreign_keys if fk.parent != self.name))
+
+
+@dataclass(frozen=True)
+class SystemPlan:
+    system: str
+    source_path: Path
+    tables: tuple[TablePlan, ...]
+    skipped: tuple[tuple[str, str], ...]  # (source object, reason)
+    views: tuple[str, ...]
+    has_sqlite_sequence: bool
+
+
+def plan_sqlite(system: str, path: Path) -> SystemPlan:
+    if not SYSTEM_NAME.match(system):
+        raise CutoverError(
+            f"system name {system!r}: use lowercase letters, digits and _ (starting with a "
+            "letter, at most 31 characters): it becomes schema and model names"
+        )
+    with open_sqlite(path) as reader:
+        schema = reader.schema()
+        keyed = [t for t in schema.tables if t.primary_key]
+        skipped = [(s.name, s.reason) for s in schema.skipped]
+        skipped += [
+            (t.name, "no primary key: its rows cannot be proven one by one (not scaffolded yet)")
+            for t in schema.tables
+            if not t.primary_key
+        ]
+        table_names = pg_identifiers([t.name for t in keyed])
+        column_names = {t.name: pg_identifiers([c.name for c in t.columns]) for t in keyed}
+        mappings = {t.name: _map_columns(reader, t) for t in keyed}
+        _align_foreign_keys(keyed, mappings)
+        tables = tuple(_plan_table(t, table_names, column_names, mappings[t.name]) for t in keyed)
+    return SystemPlan(
+        system=system,
+        source_path=path,
+        tables=_parents_first(tables),
+        skipped=tuple(skipped),
+        views=tuple(schema.views),
+        has_sqlite_sequence=any(t.sequence_value is not None for t in schema.tables)
+        or any(name == "sqlite_sequence" for name, _ in skipped),
+    )
+
+
+def _map_columns(reader: SqliteSource, table: SourceTable) -> dict[str, ColumnMapping]:
+    fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
+    connection = reader._connection
+    return {
+        column.name: map_column(
+            column.declared_type,
+            profile_column(connection, table.name, column.name),
+            name=column.name,
+            is_pk=column.name in table.primary_key,
+            is_fk=column.name in fk_columns,
+            is_rowid_alias=table.generated_key == column.name,
+        )
+        for column in table.columns
+    }
+
+
+def _align_foreign_keys(
+    tables: list[SourceTable], mappings: dict[str, dict[str, ColumnMapping]]
+) -> None:
+    """A child column gets its parent key's type, so the FK can exist (and compare)."""
+    by_name = {t.name: t for t in tables}
+    for table in tables:
+        for fk in table.foreign_keys:
+            parent = by_name.get(fk.parent_table)
+            if parent is None:
+                continue
+            for child, key in zip(fk.columns, fk.parent_columns, strict=False):
+                wanted = mappings[parent.name].get(key)
+                have = mappings[table.name].get(child)
+                if wanted is None or have is None or have.pg_type == wanted.pg_type:
+                    continue
+                mappings[table.name][child] = ColumnMapping(
+                    pg_type=wanted.pg_type,
+                    staging=wanted.staging if not wanted.identity else _cast_for(wanted.pg_type),
+                    rule=f"same type as the parent key {parent.name}.{key} (foreign key)",
+                    rule_id="fk-parent-type",
+                )
+
+
+def _cast_for(pg_type: str) -> str:
+    return f"try_cast('{{col}}', '{pg_type}', casts)"
+
+
+def _plan_table(
+    table: SourceTable,
+    table_names: dict[str, str],
+    column_names: dict[str, dict[str, str]],
+    mappings: dict[str, ColumnMapping],
+) -> TablePlan:
+    name = table_names[table.name]
+    names = column_names[table.name]
+    not_null = {c.name for c in table.columns if c.not_null} | set(table.primary_key)
+    columns = tuple(
+        ColumnPlan(c.name, names[c.name], mappings[c.name], c.name in not_null)
+        for c in table.columns
+    )
+    fks = []
+    for fk in table.foreign_keys:
+        if fk.parent_table not in table_names:
+            continue  # parent not migrated (no key): parity lists the FK as missing
+        parent_names = column_names[fk.parent_table]
+        cols = tuple(names[c] for c in fk.columns)
+        fks.append(
+            ForeignKeyPlan(
+                name=shorten(f"fk_{name}_{'_'.join(cols)}", f"{table.name}{fk.columns}"),
+                columns=cols,
+                parent=table_names[fk.parent_table],
+                parent_columns=tuple(parent_names.get(c, c) for c in fk.parent_columns),
+            )
+        )
+    uniques = [tuple(names[c] for c in u) for u in table.unique_constraints]
+    uniques += [
+        tuple(names.get(c, c) for c in ix.columns)
+        for ix in table.indexes
+        if ix.unique and not ix.partial and all(c in names for c in ix.columns)
+    ]
+    indexes = tuple(
+        (
+            shorten(f"idx_{name}_{'_'.join(names[c] for c in ix.columns)}", ix.name),
+            tuple(names[c] for c in ix.columns),
+        )
+        for ix in table.indexes
+        if not ix.unique and not ix.partial and all(c in names for c in ix.columns)
+    )
+    identity = names[table.generated_key] if table.generated_key else None
+    return TablePlan(
+        source=table.name,
+        name=name,
+        columns=columns,
+        primary_key=tuple(names[c] for c in table.primary_key),
+        source_key=table.primary_key,
+        unique_keys=tuple(
+            dict.fromkeys(u for u in uniques if u != tuple(names[c] for c in table.primary_key))
+        ),
+        foreign_keys=tuple(fks),
+        indexes=indexes,
+        identity=identity,
+        sequence_floor=table.sequence_value is not None,
+        row_count=table.row_count,
+    )
+
+
+def _parents_first(tables: tuple[TablePlan, ...]) -> tuple[TablePlan, ...]:
+    """Order tables so parents come before children (cycles keep source order)."""
+    done: list[TablePlan] = []
+    pending = list(tables)
+    while pending:
+        ready = [
+            t
+            for t in pending
+            if all(
+                p in {d.name for d in done} or p == t.name or p not in {x.name for x in tables}
+                for p in t.parents
+            )
+        ]
+        if not ready:  # a cycle: take the next one as is
+            ready = [pending[0]]
+        for table in ready:
+            done.append(table)
+            pending.remove(table)
+    return tuple(done)
