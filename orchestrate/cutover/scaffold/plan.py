@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cutover.errors import CutoverError
-from cutover.scaffold.identifiers import pg_identifiers, shorten
+from cutover.scaffold.identifiers import pg_identifiers, quote_ident, shorten
 from cutover.scaffold.sqlite_types import ColumnMapping, map_column, profile_column
 from cutover.sources.base import SourceTable
 from cutover.sources.sqlite import SqliteSource, open_sqlite
@@ -50,6 +50,7 @@ class TablePlan:
     identity: str | None
     sequence_floor: bool  # sqlite_sequence holds a high-water mark for this table
     row_count: int
+    checks: tuple[tuple[str, str], ...] = ()  # (name, PostgreSQL expression)
 
     @property
     def parents(self) -> tuple[str, ...]:
@@ -182,6 +183,10 @@ def _plan_table(
         if not ix.unique and not ix.partial and all(c in names for c in ix.columns)
     )
     identity = names[table.generated_key] if table.generated_key else None
+    checks = tuple(
+        (shorten(f"ck_{name}_{i + 1}", f"{table.name}{expression}"), check_sql(expression, names))
+        for i, expression in enumerate(table.check_constraints)
+    )
     return TablePlan(
         source=table.name,
         name=name,
@@ -196,7 +201,33 @@ def _plan_table(
         identity=identity,
         sequence_floor=table.sequence_value is not None,
         row_count=table.row_count,
+        checks=checks,
     )
+
+
+_TOKEN = re.compile(
+    r"""\[(?P<bracket>[^\]]+)\]|"(?P<double>(?:[^"]|"")+)"|`(?P<tick>[^`]+)`"""
+    r"""|'(?:[^']|'')*'|(?P<bare>[A-Za-z_][A-Za-z0-9_]*)"""
+)
+
+
+def check_sql(expression: str, names: dict[str, str]) -> str:
+    """A SQLite CHECK expression with its column names as the final table has them
+    ([UnitPrice], "UnitPrice", `UnitPrice` or UnitPrice -> unit_price); the rest is kept:
+    comparisons, AND/OR, IN lists and literals read the same in PostgreSQL."""
+    folded = {source.lower(): target for source, target in names.items()}
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group("bracket") or match.group("tick")
+        if match.group("double") is not None:
+            name = match.group("double").replace('""', '"')
+        if name is None:
+            name = match.group("bare")
+        if name is None or name.lower() not in folded:
+            return match.group(0)
+        return quote_ident(folded[name.lower()])
+
+    return _TOKEN.sub(replace, expression)
 
 
 def _parents_first(tables: tuple[TablePlan, ...]) -> tuple[TablePlan, ...]:

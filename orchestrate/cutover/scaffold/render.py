@@ -278,6 +278,12 @@ def _final_yml(plan: SystemPlan) -> str:
                 f"        to: ref('{s}__{fk.parent}')",
                 f"        to_columns: [{', '.join(fk.parent_columns)}]",
             ]
+        for name, expression in table.checks:
+            lines += [
+                "      - type: check",
+                f"        name: {name}",
+                f"        expression: {_q(expression)}",
+            ]
         lines.append("    columns:")
         for column in table.columns:
             lines += _column_yml(column)
