@@ -65,6 +65,7 @@ class SystemPlan:
     skipped: tuple[tuple[str, str], ...]  # (source object, reason)
     views: tuple[str, ...]
     has_sqlite_sequence: bool
+    triggers: tuple[str, ...] = ()
 
 
 def plan_sqlite(system: str, path: Path) -> SystemPlan:
@@ -93,6 +94,7 @@ def plan_sqlite(system: str, path: Path) -> SystemPlan:
         tables=_parents_first(tables),
         skipped=tuple(skipped),
         views=tuple(schema.views),
+        triggers=tuple(schema.triggers),
         has_sqlite_sequence=any(t.sequence_value is not None for t in schema.tables)
         or any(name == "sqlite_sequence" for name, _ in skipped),
     )

@@ -396,6 +396,12 @@ def _parity(plan: SystemPlan) -> str:
             f"    object: {_q(view)}",
             "    reason: its rows are extracted to raw; SQLite view SQL is not migrated",
         ]
+    for trigger in plan.triggers:
+        lines += [
+            "  - kind: triggers",
+            f"    object: {_q(trigger)}",
+            "    reason: SQLite trigger not translated; port it to PL/pgSQL if the app needs it",
+        ]
     if len(lines) == 2:
         lines[-1] = "explained: []"
     return "\n".join(lines) + "\n"
