@@ -58,9 +58,15 @@ def test_rerun_keeps_edited_files(chinook: Path, tmp_path: Path) -> None:
     assert len(second.unchanged) == len(files) - 1
 
 
-def _project_copy(work: Path) -> Path:
-    """The checkout's tracked files in a scratch folder, sharing the installed venvs."""
-    root = work / "project"
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The checkout's tracked files in a scratch folder, with plugin venvs of its own.
+
+    Sharing the checkout's .meltano would not do: Meltano reinstalls a plugin whose
+    pip_url (which names the project root) changed, and the checkout's venvs would then
+    point at this short-lived copy."""
+    shared_fixture("sqlite", "chinook.sqlite")  # skip early (no install) without ../shared
+    root = tmp_path_factory.mktemp("scaffold") / "project"
     tracked = subprocess.run(
         ["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
     ).stdout.split()
@@ -68,8 +74,12 @@ def _project_copy(work: Path) -> Path:
         target = root / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO_ROOT / name, target)
-    for shared in (".venv", ".meltano"):
-        (root / shared).symlink_to(REPO_ROOT / shared)
+    (root / ".venv").symlink_to(REPO_ROOT / ".venv")
+    env = {**os.environ, "MELTANO_PROJECT_ROOT": str(root)}
+    installed = subprocess.run(
+        [str(MELTANO), "install"], cwd=root, env=env, capture_output=True, text=True, check=False
+    )
+    assert installed.returncode == 0, (installed.stdout + installed.stderr)[-3000:]
     return root
 
 
@@ -85,13 +95,13 @@ def _project_copy(work: Path) -> Path:
     ],
 )
 def test_scaffolded_source_migrates_and_passes_the_gate(  # type: ignore[no-untyped-def]
-    fixture, system, pg_server, tmp_path
+    fixture, system, project, pg_server, tmp_path
 ) -> None:
     source = shared_fixture("sqlite", fixture)
+    root = project
     plan = plan_sqlite(system, source)
     tables = len(plan.tables)
     foreign_keys = sum(len(t.foreign_keys) for t in plan.tables)
-    root = _project_copy(tmp_path)
     pipeline = make_pipeline(database_on(pg_server, f"scaffold_{system}"), tmp_path / "work")
     env = {**pipeline.env, "MELTANO_PROJECT_ROOT": str(root)}
     cutover = MELTANO.parent / "cutover"

@@ -25,6 +25,7 @@ from cutover.settings import TargetSettings
 from cutover.sources.base import SourceReader, SourceTable, schema_to_dict
 
 log = logging.getLogger(__name__)
+ROWID = "_sqlite_rowid"  # the key tap-sqlite gives a table without a primary key
 _PROGRESS_EVERY = 500_000
 
 
@@ -107,12 +108,9 @@ def _capture_table(
     reader: SourceReader,
 ) -> CapturedTable:
     started = time.perf_counter()
-    key = source.primary_key
-    if not key:
-        raise CutoverError(
-            f"{system}.{source.name}: the source table has no primary key, so its rows "
-            "cannot be proven one by one (tables without a key are not supported yet)"
-        )
+    # A table without a primary key is keyed by its rowid, as the tap keys it.
+    key = source.primary_key or (ROWID,)
+    by_rowid = not source.primary_key
     final_key = tuple(plan.table.source_column(c) for c in plan.key)
     if key != final_key:
         raise CutoverError(
@@ -120,7 +118,8 @@ def _capture_table(
             f"final table's ({', '.join(plan.key) or 'none'})"
         )
     source_columns = [c.name for c in source.columns]
-    missing = [r.name for r in plan.rules if plan.table.source_column(r.name) not in source_columns]
+    readable = [*source_columns, ROWID] if by_rowid else source_columns
+    missing = [r.name for r in plan.rules if plan.table.source_column(r.name) not in readable]
     if missing:
         raise CutoverError(
             f"{system}.{source.name}: final column(s) {', '.join(missing)} do not exist in the "
@@ -128,6 +127,8 @@ def _capture_table(
         )
     raw_columns = sorted(source_columns, key=str.encode)
     read = list(dict.fromkeys([*key, *raw_columns]))
+    if by_rowid:  # iter_rows puts the rowid first when asked
+        read = [ROWID, *[c for c in read if c != ROWID]]
     position = {name: i for i, name in enumerate(read)}
     key_at = [position[c] for c in key]
     raw_at = [position[c] for c in raw_columns]
@@ -144,7 +145,12 @@ def _capture_table(
         "delete from cutover_audit.source_rows where system = %s and table_name = %s",
         (system, source.name),
     )
-    fingerprints = map(fingerprint, reader.iter_rows(source.name, read))
+    rows_in = (
+        reader.iter_rows(source.name, read[1:], with_rowid=True)
+        if by_rowid
+        else reader.iter_rows(source.name, read)
+    )
+    fingerprints = map(fingerprint, rows_in)
     rows = _copy_rows(conn, system, source.name, fingerprints)
     seconds = time.perf_counter() - started
     conn.execute(

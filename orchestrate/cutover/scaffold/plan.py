@@ -15,6 +15,8 @@ from cutover.sources.base import SourceTable
 from cutover.sources.sqlite import SqliteSource, open_sqlite
 
 SYSTEM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
+ROWID = "_sqlite_rowid"  # the column tap-sqlite adds (and keys by) when a table has no key
+ROWID_KEY = "sqlite_rowid"  # its name in the final table
 
 
 @dataclass(frozen=True)
@@ -76,13 +78,10 @@ def plan_sqlite(system: str, path: Path) -> SystemPlan:
         )
     with open_sqlite(path) as reader:
         schema = reader.schema()
-        keyed = [t for t in schema.tables if t.primary_key]
+        # A table without a primary key is keyed by its SQLite rowid, as the tap keys it:
+        # the final table gets a `sqlite_rowid` identity so each row can still be proven.
+        keyed = [t for t in schema.tables if t.primary_key or not _without_rowid(reader, t)]
         skipped = [(s.name, s.reason) for s in schema.skipped]
-        skipped += [
-            (t.name, "no primary key: its rows cannot be proven one by one (not scaffolded yet)")
-            for t in schema.tables
-            if not t.primary_key
-        ]
         table_names = pg_identifiers([t.name for t in keyed])
         column_names = {t.name: pg_identifiers([c.name for c in t.columns]) for t in keyed}
         mappings = {t.name: _map_columns(reader, t) for t in keyed}
@@ -98,6 +97,12 @@ def plan_sqlite(system: str, path: Path) -> SystemPlan:
         has_sqlite_sequence=any(t.sequence_value is not None for t in schema.tables)
         or any(name == "sqlite_sequence" for name, _ in skipped),
     )
+
+
+def _without_rowid(reader: SqliteSource, table: SourceTable) -> bool:
+    from cutover.sources.sqlite import is_without_rowid
+
+    return is_without_rowid(reader._connection, table.name)
 
 
 def _map_columns(reader: SqliteSource, table: SourceTable) -> dict[str, ColumnMapping]:
@@ -150,12 +155,27 @@ def _plan_table(
     mappings: dict[str, ColumnMapping],
 ) -> TablePlan:
     name = table_names[table.name]
-    names = column_names[table.name]
+    names = dict(column_names[table.name])
     not_null = {c.name for c in table.columns if c.not_null} | set(table.primary_key)
     columns = tuple(
         ColumnPlan(c.name, names[c.name], mappings[c.name], c.name in not_null)
         for c in table.columns
     )
+    source_key = table.primary_key
+    generated = table.generated_key
+    if not source_key:
+        rowid_name = ROWID_KEY if ROWID_KEY not in names.values() else f"_{ROWID_KEY}"
+        names[ROWID] = rowid_name
+        rowid = ColumnMapping(
+            pg_type="bigint",
+            staging="try_cast('{col}', 'bigint', casts)",
+            rule="no primary key in the source: keyed by its SQLite rowid (as the tap keys it)",
+            rule_id="rowid-key",
+            identity=True,
+        )
+        columns = (ColumnPlan(ROWID, rowid_name, rowid, True), *columns)
+        source_key = (ROWID,)
+        generated = ROWID
     fks = []
     for fk in table.foreign_keys:
         if fk.parent_table not in table_names:
@@ -184,7 +204,7 @@ def _plan_table(
         for ix in table.indexes
         if not ix.unique and not ix.partial and all(c in names for c in ix.columns)
     )
-    identity = names[table.generated_key] if table.generated_key else None
+    identity = names[generated] if generated else None
     checks = tuple(
         (shorten(f"ck_{name}_{i + 1}", f"{table.name}{expression}"), check_sql(expression, names))
         for i, expression in enumerate(table.check_constraints)
@@ -193,10 +213,10 @@ def _plan_table(
         source=table.name,
         name=name,
         columns=columns,
-        primary_key=tuple(names[c] for c in table.primary_key),
-        source_key=table.primary_key,
+        primary_key=tuple(names[c] for c in source_key),
+        source_key=source_key,
         unique_keys=tuple(
-            dict.fromkeys(u for u in uniques if u != tuple(names[c] for c in table.primary_key))
+            dict.fromkeys(u for u in uniques if u != tuple(names[c] for c in source_key))
         ),
         foreign_keys=tuple(fks),
         indexes=indexes,
