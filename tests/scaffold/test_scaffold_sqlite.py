@@ -1,7 +1,8 @@
 """The scaffolder on real SQLite databases. The files generated for chinook are exactly the
 committed golden copy (a change to the generator shows up as a readable diff); re-runs
-never overwrite a file a person edited; the generated projects for chinook and northwind
-migrate and pass the gate without any hand edit."""
+never overwrite a file a person edited; the generated projects for chinook, northwind and
+the dirty fixtures (burners, firefox, mmssms, imessage) migrate and pass the gate without
+any hand edit."""
 
 from __future__ import annotations
 
@@ -92,6 +93,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("android_burners.sqlite", "burners"),
         ("firefox_places.sqlite", "firefox"),
         ("android_mmssms.db", "mmssms"),
+        ("imessage_chat.db", "imessage"),
     ],
 )
 def test_scaffolded_source_migrates_and_passes_the_gate(  # type: ignore[no-untyped-def]

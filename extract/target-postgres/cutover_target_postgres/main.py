@@ -73,6 +73,9 @@ def main() -> None:
             sys.exit(1)
     from target_postgres.target import TargetPostgres
 
+    from cutover_target_postgres.activate_version import install
+
+    install()
     TargetPostgres.cli()
 
 

@@ -237,6 +237,10 @@ def _compare_table(
         ]
     )
     declared_unique = {f"{t}{_cols(k)}" for k in final.unique_keys if tuple(k) != final.primary_key}
+    if target and target.primary_key:  # UNIQUE on the PK's own columns: the PK enforces it
+        pk = f"{t}{_cols(target.primary_key.columns)}"
+        if pk in source_unique:
+            target_unique = target_unique | {pk}
     expect("unique keys", source_unique, target_unique, declared_unique)
     expect(
         "not null",
