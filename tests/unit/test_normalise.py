@@ -1002,3 +1002,13 @@ def test_random_row_hashes_agree(conn: psycopg.Connection) -> None:
             for _ in range(rng.randrange(6))
         ]
         assert row_hash(parts) == pg_row_hash(conn, parts), parts
+
+
+def test_decimal_rounding_is_not_limited_by_pythons_default_precision() -> None:
+    """9.9e37 at scale 4 needs 42 digits; Python's default context (28) called it unfit
+    while PostgreSQL stored it (found by the gate on the SPC sample)."""
+    rule = ColumnRule("v", "decimal", 4)
+    assert typed_value(9.9e37, rule) == "99000000000000000000000000000000000000"
+    assert typed_value("123456789012345678901234567890.123456", rule) == (
+        "123456789012345678901234567890.1235"
+    )

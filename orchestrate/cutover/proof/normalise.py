@@ -46,7 +46,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -226,10 +226,14 @@ def _decimal(value: Any, scale: int | None) -> str:
     if number is None:
         return _unfit(value)
     if scale is not None and number.is_finite():
-        try:
-            number = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
-        except InvalidOperation:
-            return _unfit(value)
+        # numeric holds up to 131072 digits; Python's default context only 28 (9.9e37 at
+        # scale 4 needs 42), so quantize in a context as wide as PostgreSQL's.
+        with localcontext() as context:
+            context.prec = 131_072 + 16_383
+            try:
+                number = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+            except InvalidOperation:
+                return _unfit(value)
     return _plain_decimal(number)
 
 

@@ -5,7 +5,7 @@ identifiers.py. Rendering (render.py) only formats this plan."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cutover.errors import CutoverError
@@ -108,17 +108,27 @@ def _without_rowid(reader: SqliteSource, table: SourceTable) -> bool:
 def _map_columns(reader: SqliteSource, table: SourceTable) -> dict[str, ColumnMapping]:
     fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
     connection = reader._connection
-    return {
-        column.name: map_column(
+    mappings = {}
+    for column in table.columns:
+        profile = profile_column(connection, table.name, column.name)
+        mapping = map_column(
             column.declared_type,
-            profile_column(connection, table.name, column.name),
+            profile,
             name=column.name,
             is_pk=column.name in table.primary_key,
             is_fk=column.name in fk_columns,
             is_rowid_alias=table.generated_key == column.name,
         )
-        for column in table.columns
-    }
+        if column.not_null and profile.blank and mapping.staging.startswith("clean_text("):
+            # A NOT NULL column holding blanks: the application stores '' on purpose
+            # (Django CharField(blank=True)); keep it instead of rejecting every such row.
+            mapping = replace(
+                mapping,
+                staging=mapping.staging.replace("clean_text(", "trim_text(", 1),
+                rule=mapping.rule + f"; NOT NULL with {profile.blank} blank value(s): kept as ''",
+            )
+        mappings[column.name] = mapping
+    return mappings
 
 
 def _align_foreign_keys(
@@ -233,6 +243,9 @@ _TOKEN = re.compile(
 )
 
 
+_JSON_VALID = re.compile(r"\bjson_valid\s*\(\s*([^()]+?)\s*\)", re.IGNORECASE)
+
+
 def check_sql(expression: str, names: dict[str, str]) -> str:
     """A SQLite CHECK expression with its column names as the final table has them
     ([UnitPrice], "UnitPrice", `UnitPrice` or UnitPrice -> unit_price); the rest is kept:
@@ -249,7 +262,9 @@ def check_sql(expression: str, names: dict[str, str]) -> str:
             return match.group(0)
         return quote_ident(folded[name.lower()])
 
-    return _TOKEN.sub(replace, expression)
+    renamed = _TOKEN.sub(replace, expression)
+    # SQLite functions Django and others put in CHECKs, in PostgreSQL terms (16+).
+    return _JSON_VALID.sub(lambda m: f"({m.group(1)} is json)", renamed)
 
 
 def _parents_first(tables: tuple[TablePlan, ...]) -> tuple[TablePlan, ...]:

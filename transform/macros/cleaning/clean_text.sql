@@ -4,3 +4,9 @@
 {% macro clean_text(column) -%}
     nullif(btrim({{ column }}::text, e' \t\r\n'), '')
 {%- endmacro %}
+
+{#- Text in a NOT NULL column whose application stores blanks on purpose (Django's
+    CharField(blank=True) saves ''): surrounding whitespace removed, blank kept as ''. -#}
+{% macro trim_text(column) -%}
+    btrim({{ column }}::text, e' \t\r\n')
+{%- endmacro %}
