@@ -23,9 +23,9 @@ from cutover.proof.fingerprint_sql import FingerprintPlan, plan_for
 from cutover.proof.normalise import key_text, raw_value, row_hash, typed_value
 from cutover.settings import TargetSettings
 from cutover.sources.base import SourceReader, SourceTable, schema_to_dict
+from cutover.sources.sqlite import ROWID_COLUMN as ROWID
 
 log = logging.getLogger(__name__)
-ROWID = "_sqlite_rowid"  # the key tap-sqlite gives a table without a primary key
 _PROGRESS_EVERY = 500_000
 
 

@@ -12,10 +12,10 @@ from cutover.errors import CutoverError
 from cutover.scaffold.identifiers import pg_identifiers, quote_ident, shorten
 from cutover.scaffold.sqlite_types import ColumnMapping, map_column, profile_column
 from cutover.sources.base import SourceTable
+from cutover.sources.sqlite import ROWID_COLUMN as ROWID
 from cutover.sources.sqlite import SqliteSource, open_sqlite
 
 SYSTEM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
-ROWID = "_sqlite_rowid"  # the column tap-sqlite adds (and keys by) when a table has no key
 ROWID_KEY = "sqlite_rowid"  # its name in the final table
 
 

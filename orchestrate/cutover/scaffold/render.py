@@ -331,54 +331,10 @@ def _rejects(plan: SystemPlan) -> str:
 def _reconciliation(plan: SystemPlan) -> str:
     s = plan.system
     names = ", ".join(f"'{t.name}'" for t in plan.tables)
-    sources = ", ".join(f"'{t.name}': '{t.source}'" for t in plan.tables)
+    renamed = ", ".join(f"'{t.name}': '{t.source}'" for t in plan.tables if t.source != t.name)
     return (
         _config(f"{s}_audit", s, ", alias='reconciliation'")
-        + f"{{%- set tables = [{names}] %}}\n{{%- set source_names = {{{sources}}} %}}\n"
-        + f"""
-with
-
-audit as (
-    select table_name, source_row_count, finished_at
-    from {{{{ source('{s}', '_source_audit') }}}}
-    where _sdc_deleted_at is null
-),
-
-rejected as (
-    select source_table as table_name, count(*) as rejected_rows
-    from {{{{ ref('{s}_audit__rejects') }}}}
-    group by source_table
-),
-
-counts as (
-    {{%- for table in tables %}}
-        select
-            '{{{{ table }}}}' as table_name,
-            '{{{{ source_names[table] }}}}' as source_name,
-            (
-                select count(*) from {{{{ source('{s}', table) }}}}
-                where _sdc_deleted_at is null
-            ) as raw_rows,
-            (select count(*) from {{{{ ref('{s}__' ~ table) }}}}) as final_rows
-        {{%- if not loop.last %}}
-            union all
-        {{%- endif %}}
-    {{%- endfor %}}
-)
-
-select
-    counts.table_name,
-    audit.source_row_count as source_rows,
-    counts.raw_rows,
-    counts.final_rows,
-    audit.finished_at as extracted_at,
-    coalesce(rejected.rejected_rows, 0) as rejected_rows,
-    audit.source_row_count - counts.final_rows - coalesce(rejected.rejected_rows, 0)
-        as unaccounted_rows
-from counts
-left join audit on counts.source_name = audit.table_name
-left join rejected on counts.table_name = rejected.table_name
-"""
+        + f"\n{{{{ reconciliation('{s}', [{names}], {{{renamed}}}) }}}}\n"
     )
 
 

@@ -60,6 +60,9 @@ _AUTOINDEX_NUMBER = re.compile(r"_(\d+)$")
 #: table_xinfo "hidden": 0 normal, 1 hidden (virtual tables), 2/3 generated.
 _VISIBLE_HIDDEN_VALUES = (0, 2, 3)
 
+# The column tap-sqlite adds, and keys by, when a table has no primary key.
+ROWID_COLUMN = "_sqlite_rowid"
+
 
 def quote_identifier(name: str) -> str:
     """A SQLite identifier in double quotes (embedded quotes doubled)."""
