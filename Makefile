@@ -25,11 +25,11 @@ PLUGIN_FILES := meltano.yml $(wildcard */*.meltano.yml) $(wildcard plugins/*/*.l
 	lock browser clean
 
 help:
-	@echo "make demo      install, then migrate the Cold Chain sample end to end (embedded PostgreSQL)"
+	@echo "make demo      install, then migrate Cold Chain, SPC and LawFirm end to end (embedded PostgreSQL)"
 	@echo "make test      install, then run the tests"
 	@echo "make pg-start | pg-stop | pg-reset   the embedded PostgreSQL"
-	@echo "make sample [ROWS=n]   regenerate the Cold Chain sample (n orders; default 2000)"
-	@echo "make migrate   run the migrate-coldchain job (EL, dbt build, capture, gate, Data Docs)"
+	@echo "make sample [SYSTEM=coldchain] [ROWS=n]   regenerate a sample (coldchain | spc | lawfirm)"
+	@echo "make migrate [SYSTEM=coldchain]   run migrate-<system> (EL, dbt build, capture, gate, Data Docs)"
 	@echo "make preflight | dry-run | gate | switch | rollback | status [SYSTEM=coldchain]   the runbook"
 	@echo "make lint      ruff + sqlfluff"
 	@echo "make lock      re-resolve the pinned dependency files"
@@ -78,25 +78,33 @@ pg-stop: $(VENV)/.installed
 pg-reset: $(VENV)/.installed
 	$(CUTOVER) pg reset
 
+# The reference systems `make demo` migrates: Cold Chain (seed 004, hand-written models),
+# SPC (seed 001) and LawFirm AI (seed 003), both scaffolded then refined by hand.
+SYSTEMS := coldchain spc lawfirm
+SYSTEM ?= coldchain
+
 sample: $(VENV)/.installed
-	$(CUTOVER) sample coldchain $(if $(ROWS),--rows $(ROWS))
+	$(CUTOVER) sample $(SYSTEM) $(if $(ROWS),--rows $(ROWS))
 
 migrate: install
-	$(MELTANO) run migrate-coldchain
+	$(MELTANO) run migrate-$(SYSTEM)
 
+# Every system runs even when one fails; the exit status says whether all gates passed.
 demo: install pg-start
-	@[ -f .data/samples/coldchain.sqlite ] || $(CUTOVER) sample coldchain
-	@echo "==> meltano run migrate-coldchain (EL, dbt build, capture, gate, Data Docs)"
-	@rm -f expectations/gx/uncommitted/summary/coldchain.txt
-	@status=0; $(MELTANO) run migrate-coldchain || status=$$?; \
-		echo; cat expectations/gx/uncommitted/summary/coldchain.txt 2>/dev/null || true; \
-		exit $$status
+	@failed=""; for system in $(SYSTEMS); do \
+		[ -f .data/samples/$$system.sqlite ] || $(CUTOVER) sample $$system; \
+		echo "==> meltano run migrate-$$system (EL, dbt build, capture, gate, Data Docs)"; \
+		rm -f expectations/gx/uncommitted/summary/$$system.txt; \
+		$(MELTANO) run migrate-$$system || failed="$$failed $$system"; \
+		echo; cat expectations/gx/uncommitted/summary/$$system.txt 2>/dev/null || true; echo; \
+	done; \
+	if [ -n "$$failed" ]; then echo "GATE FAILED:$$failed"; exit 1; fi; \
+	echo "All gates passed: $(SYSTEMS). Data Docs: expectations/gx/uncommitted/data_docs/local_site/index.html"
 
 validate: install
-	$(MELTANO) invoke gx:validate-coldchain
+	$(BIN)/cutover-gx validate $(SYSTEM)
 
 # The cutover runbook (README): each is `cutover <step> $(SYSTEM)`.
-SYSTEM ?= coldchain
 preflight dry-run gate switch rollback status: install
 	$(CUTOVER) $@ $(SYSTEM)
 

@@ -15,6 +15,7 @@ the target's `idx_orders_client_id` are the same index if they cover the same co
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -293,6 +294,19 @@ def _indexes(
         row.unexplained.append(f"{table}.{index.name} {_cols(index.columns)}")
 
 
+_JSON_VALIDITY = re.compile(
+    r'^\(*\s*json_valid\s*\(\s*["`\[]?(?P<column>[^"`\])]+)["`\]]?\s*\)'
+    r'(?:\s+or\s+["`\[]?(?P=column)["`\]]?\s+is\s+null)?\s*\)*$',
+    re.IGNORECASE,
+)
+
+
+def _json_validity_column(expression: str) -> str | None:
+    """The column of a `JSON_VALID(col) [OR col IS NULL]` check (Django's JSONField)."""
+    match = _JSON_VALIDITY.match(expression.strip())
+    return match.group("column") if match else None
+
+
 def _checks(
     result: Results, table: str, source: SourceTable, target: TargetTable | None, final: FinalTable
 ) -> None:
@@ -300,20 +314,29 @@ def _checks(
     check its contract declares, nothing else, and at least as many as the source had."""
     row = result["check constraints"]
     present = [c.name for c in (target.check_constraints if target else ())]
+    source_checks = list(source.check_constraints)
+    for expression in source.check_constraints:
+        column = _json_validity_column(expression)
+        typed = target.column(final.final_column(column)) if target and column else None
+        if typed and typed.data_type in ("json", "jsonb"):
+            source_checks.remove(expression)
+            row.explained.append(
+                f"{table}: CHECK ({expression}) is enforced by the column's {typed.data_type} type"
+            )
     row.source += len(source.check_constraints)
     row.target += len(present)
     row.missing += [
         f"{table}: {n} (declared by the dbt contract)" for n in final.checks if n not in present
     ]
     row.unexplained += [f"{table}: {n}" for n in present if n not in final.checks]
-    if len(present) < len(source.check_constraints):
+    if len(present) < len(source_checks):
         row.missing.append(
-            f"{table}: the source has {len(source.check_constraints)} CHECK constraint(s), "
+            f"{table}: the source has {len(source_checks)} CHECK constraint(s), "
             f"the target {len(present)}: declare them in the contract"
         )
-    elif source.check_constraints:
+    elif source_checks:
         row.explained.append(
-            f"{table}: the source's {len(source.check_constraints)} CHECK(s) are enforced by "
+            f"{table}: the source's {len(source_checks)} CHECK(s) are enforced by "
             f"the contract's ({', '.join(final.checks)})"
         )
     elif present:

@@ -157,7 +157,11 @@ def _staging(plan: SystemPlan, table: TablePlan) -> str:
     select = [f"        {{{{ source_key([{key}]) }}}} as _source_key,"]
     for column in table.columns:
         expression = column.mapping.staging_sql(_raw(column.source))
-        select.append(f"        {expression} as {quote_ident(column.name)},")
+        alias = quote_ident(column.name)
+        # a column copied as is under its own name needs no alias (sqlfluff AL09)
+        select.append(
+            f"        {expression}," if expression == alias else f"        {expression} as {alias},"
+        )
     select.append("        {{ cast_errors(casts) }} as _cast_errors")
     rules = "\n".join(f"    {c.name}: {c.mapping.rule}" for c in table.columns)
     return (
@@ -330,11 +334,12 @@ def _rejects(plan: SystemPlan) -> str:
 
 def _reconciliation(plan: SystemPlan) -> str:
     s = plan.system
-    names = ", ".join(f"'{t.name}'" for t in plan.tables)
-    renamed = ", ".join(f"'{t.name}': '{t.source}'" for t in plan.tables if t.source != t.name)
+    names = "".join(f"\n    '{t.name}'," for t in plan.tables)
+    renamed = "".join(f"\n    '{t.name}': '{t.source}'," for t in plan.tables if t.source != t.name)
+    renamed += "\n" if renamed else ""
     return (
         _config(f"{s}_audit", s, ", alias='reconciliation'")
-        + f"\n{{{{ reconciliation('{s}', [{names}], {{{renamed}}}) }}}}\n"
+        + f"\n{{{{ reconciliation('{s}', [{names}\n], {{{renamed}}}) }}}}\n"
     )
 
 
