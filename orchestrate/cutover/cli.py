@@ -192,13 +192,13 @@ def _verify_backup(args: argparse.Namespace) -> int:
 
 
 def _scaffold(args: argparse.Namespace) -> int:
-    from cutover.scaffold.plan import plan_sqlite
     from cutover.scaffold.render import render
+    from cutover.scaffold.sources import plan_source
     from cutover.scaffold.write import write_files
     from cutover.settings import project_root
 
     root = project_root()
-    plan = plan_sqlite(args.system, Path(args.source))
+    plan = plan_source(args.system, args.source)
     report = write_files(root, render(plan, root))
     print(f"{args.system}: {len(plan.tables)} tables scaffolded from {args.source}")
     for name, reason in plan.skipped:
@@ -261,9 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(handler=handler)
 
     scaffold = commands.add_parser(
-        "scaffold", help="write the extractor, dbt models and checks for a SQLite source"
+        "scaffold", help="write the extractor, dbt models and checks for a source database"
     )
-    scaffold.add_argument("source", help="the SQLite file")
+    scaffold.add_argument(
+        "source", help="the source: a SQLite file (MS Access, SQL Server, PostgreSQL: recognised)"
+    )
     scaffold.add_argument("--system", required=True, help="short name: schemas, models, jobs")
     scaffold.set_defaults(handler=_scaffold)
 

@@ -7,7 +7,9 @@ any hand edit."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -66,7 +68,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Sharing the checkout's .meltano would not do: Meltano reinstalls a plugin whose
     pip_url (which names the project root) changed, and the checkout's venvs would then
     point at this short-lived copy."""
-    shared_fixture("sqlite", "chinook.sqlite")  # skip early (no install) without ../shared
     root = tmp_path_factory.mktemp("scaffold") / "project"
     tracked = subprocess.run(
         ["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
@@ -84,6 +85,52 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+# Rows in the source's tables (SOURCES.md, sqlite_sequence and FTS virtual tables aside) and
+# the rejects SOURCES.md predicts: imessage's FK orphans, 226 chat_message_join rows and 1
+# message_attachment_join row pointing at deleted messages. Everything else must load.
+EXPECTED = {
+    "chinook": (15_607, {}),
+    "northwind": (3_310, {}),
+    "burners": (23, {}),  # connections.user_id/burner_id: UUID text in INTEGER -> text
+    "firefox": (214, {}),
+    "mmssms": (24, {}),  # the FTS3 table `words` skipped; its shadow tables copied as data
+    "imessage": (
+        502,
+        {("chat_message_join", "orphan_fk"): 226, ("message_attachment_join", "orphan_fk"): 1},
+    ),
+    "reserved": (7, {("limit", "orphan_fk"): 1}),
+}
+
+
+def reserved_words_source(path: Path) -> Path:
+    """Reserved words everywhere a name can be: tables, a composite primary key, a
+    composite FK, a UNIQUE, an index, a CHECK. One child row is an orphan."""
+    with sqlite3.connect(path) as conn:
+        conn.executescript(
+            """
+            create table "order" (
+                id integer not null, "offset" integer not null, "user" text unique,
+                "select" numeric(10,2) check ("select" >= 0), "Group" text,
+                primary key (id, "offset"));
+            create index "order_user_offset" on "order" ("user", "offset");
+            create table "limit" (
+                id integer primary key, order_id integer, "offset" integer, "desc" text,
+                foreign key (order_id, "offset") references "order" (id, "offset"));
+            insert into "order" values (1, 0, 'a', 1.50, 'x'), (1, 1, 'b', 2, null),
+                (2, 0, null, 0, 'y');
+            insert into "limit" values (1, 1, 0, 'one'), (2, 1, 1, 'two'), (3, 2, 0, null),
+                (4, 9, 9, 'orphan');
+            """
+        )
+    return path
+
+
+def _source(fixture: str, tmp_path: Path) -> Path:
+    if fixture == "generated":
+        return reserved_words_source(tmp_path / "reserved.db")
+    return shared_fixture("sqlite", fixture)
+
+
 @pytest.mark.e2e
 @pytest.mark.parametrize(
     ("fixture", "system"),
@@ -94,13 +141,14 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("firefox_places.sqlite", "firefox"),
         ("android_mmssms.db", "mmssms"),
         ("imessage_chat.db", "imessage"),
+        ("generated", "reserved"),
     ],
 )
 def test_scaffolded_source_migrates_and_passes_the_gate(  # type: ignore[no-untyped-def]
-    fixture, system, project, pg_server, tmp_path
+    fixture, system, request, pg_server, tmp_path
 ) -> None:
-    source = shared_fixture("sqlite", fixture)
-    root = project
+    source = _source(fixture, tmp_path)  # skips before installing when ../shared is absent
+    root = request.getfixturevalue("project")
     plan = plan_sqlite(system, source)
     tables = len(plan.tables)
     foreign_keys = sum(len(t.foreign_keys) for t in plan.tables)
@@ -130,6 +178,21 @@ def test_scaffolded_source_migrates_and_passes_the_gate(  # type: ignore[no-unty
     assert run.returncode == 0, output[-5000:]
     assert f"GATE PASSED: {system} ({tables} tables)" in output
     assert f"{tables}/{tables} match" in output
+    rows, rejects = EXPECTED[system]
+    total = re.search(r"total\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+(\d+)\s", output)
+    assert total, output[-3000:]
+    source, raw, final, rejected, unaccounted = (int(g.replace(",", "")) for g in total.groups())
+    assert (source, raw, unaccounted) == (rows, rows, 0)
+    assert (final, rejected) == (rows - sum(rejects.values()), sum(rejects.values()))
+    with pipeline.connect() as conn:
+        found = {
+            (table, reason): n
+            for table, reason, n in conn.execute(
+                f"select source_table, split_part(reason, ':', 1), count(*) "
+                f"from {system}_audit.rejects group by 1, 2"
+            )
+        }
+    assert found == rejects
     with pipeline.connect() as conn:
         fks = conn.execute(
             "select count(*) from pg_constraint where contype = 'f' "

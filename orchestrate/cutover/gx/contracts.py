@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,6 +101,14 @@ def systems_in(manifest: dict[str, object]) -> list[str]:
     return sorted(found)
 
 
+def bare_columns(columns: Iterable[str]) -> tuple[str, ...]:
+    """Column names of a model-level constraint, which dbt keeps as SQL: a reserved word is
+    written quoted in the yml ('"offset"'); the contracts use the bare name."""
+    return tuple(
+        c[1:-1].replace('""', '"') if len(c) > 1 and c[0] == c[-1] == '"' else c for c in columns
+    )
+
+
 def read_contracts(manifest: dict[str, object], system: str) -> SystemContracts:
     nodes: dict[str, dict] = manifest["nodes"]  # type: ignore[assignment]
     by_name = {n["name"]: n for n in nodes.values() if n["resource_type"] == "model"}
@@ -132,18 +141,19 @@ def read_contracts(manifest: dict[str, object], system: str) -> SystemContracts:
         foreign_keys: list[ForeignKey] = []
         primary_key: tuple[str, ...] = ()
         for constraint in node["constraints"]:
+            key = bare_columns(constraint.get("columns") or ())
             if constraint["type"] in ("primary_key", "unique"):
-                unique_keys.append(tuple(constraint["columns"]))
+                unique_keys.append(key)
                 if constraint["type"] == "primary_key":
-                    primary_key = tuple(constraint["columns"])
-                    not_null.extend(c for c in constraint["columns"] if c not in not_null)
+                    primary_key = key
+                    not_null.extend(c for c in key if c not in not_null)
             elif constraint["type"] == "foreign_key":
                 foreign_keys.append(
                     ForeignKey(
                         name=constraint["name"],
-                        columns=tuple(constraint["columns"]),
+                        columns=key,
                         parent=_fk_target(constraint, node["name"], by_name),
-                        parent_columns=tuple(constraint["to_columns"]),
+                        parent_columns=bare_columns(constraint["to_columns"]),
                     )
                 )
         for fk in node["config"].get("meta", {}).get("self_foreign_keys", []):

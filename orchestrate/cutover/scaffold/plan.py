@@ -68,6 +68,7 @@ class SystemPlan:
     views: tuple[str, ...]
     has_sqlite_sequence: bool
     triggers: tuple[str, ...] = ()
+    extractor: str = "tap-sqlite"  # the Meltano extractor `<extractor>--<system>` inherits
 
 
 def plan_sqlite(system: str, path: Path) -> SystemPlan:

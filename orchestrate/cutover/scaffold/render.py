@@ -33,6 +33,16 @@ def _raw(column: str) -> str:
     )
 
 
+def _sql_names(columns: tuple[str, ...] | list[str]) -> str:
+    """Columns of a model-level constraint: dbt puts them into the DDL verbatim, so a name
+    that needs quoting is written quoted, as a YAML string ('"offset"')."""
+    quoted = (quote_ident(c) for c in columns)
+    return ", ".join(
+        q if q == c else "'" + q.replace("'", "''") + "'"
+        for q, c in zip(quoted, columns, strict=True)
+    )
+
+
 def render(plan: SystemPlan, root: Path) -> dict[str, str]:
     s = plan.system
     files = {
@@ -64,13 +74,19 @@ def _source_path(plan: SystemPlan, root: Path) -> str:
     return str(path)
 
 
+def _extractor_name(plan: SystemPlan) -> str:
+    return f"{plan.extractor}--{plan.system}"
+
+
 def _extractor(plan: SystemPlan, root: Path) -> str:
     s = plan.system
+    name = _extractor_name(plan)
+    variable = name.upper().replace("-", "_") + "_DATABASE"  # Meltano's setting variable
     return f"""plugins:
   extractors:
-  # {s}: read-only, immutable; override the file with TAP_SQLITE__{s.upper()}_DATABASE.
-  - name: tap-sqlite--{s}
-    inherit_from: tap-sqlite
+  # {s}: read-only, immutable; override the file with {variable}.
+  - name: {name}
+    inherit_from: {plan.extractor}
     load_schema: raw_{s}
     config:
       database: {_q(_source_path(plan, root))}
@@ -115,7 +131,7 @@ def _orchestrate(plan: SystemPlan) -> str:
 {commands}jobs:
 - name: migrate-{s}
   tasks:
-  - tap-sqlite--{s} target-postgres dbt-{s}:build cutover-{s}:capture cutover-{s}:gate
+  - {_extractor_name(plan)} target-postgres dbt-{s}:build cutover-{s}:capture cutover-{s}:gate
 """
 
 
@@ -127,7 +143,7 @@ def _sources(plan: SystemPlan) -> str:
         "sources:",
         f"  - name: {s}",
         "    description: "
-        + _q(f"{plan.source_path.name}, loaded as is by tap-sqlite and target-postgres."),
+        + _q(f"{plan.source_path.name}, loaded as is by {plan.extractor} and target-postgres."),
         f"    schema: raw_{s}",
         "    loaded_at_field: _sdc_extracted_at",
         "    tables:",
@@ -142,7 +158,7 @@ def _sources(plan: SystemPlan) -> str:
     lines += [
         "      - name: _source_audit",
         "        description: "
-        + _q("Written by tap-sqlite: per source table, its own count at extraction."),
+        + _q(f"Written by {plan.extractor}: per source table, its own count at extraction."),
     ]
     return "\n".join(lines) + "\n"
 
@@ -266,21 +282,21 @@ def _final_yml(plan: SystemPlan) -> str:
         lines += [
             "      - type: primary_key",
             f"        name: {shorten(f'pk_{t}', t)}",
-            f"        columns: [{', '.join(table.primary_key)}]",
+            f"        columns: [{_sql_names(table.primary_key)}]",
         ]
         for unique in table.unique_keys:
             lines += [
                 "      - type: unique",
                 f"        name: {shorten(f'uq_{t}_' + '_'.join(unique), t + str(unique))}",
-                f"        columns: [{', '.join(unique)}]",
+                f"        columns: [{_sql_names(unique)}]",
             ]
         for fk in (fk for fk in table.foreign_keys if fk.parent != t):
             lines += [
                 "      - type: foreign_key",
                 f"        name: {fk.name}",
-                f"        columns: [{', '.join(fk.columns)}]",
+                f"        columns: [{_sql_names(fk.columns)}]",
                 f"        to: ref('{s}__{fk.parent}')",
-                f"        to_columns: [{', '.join(fk.parent_columns)}]",
+                f"        to_columns: [{_sql_names(fk.parent_columns)}]",
             ]
         for name, expression in table.checks:
             lines += [

@@ -31,15 +31,15 @@ value_checks as (
         staged.*,
         coalesce(staged._cast_errors, '{}'::text[]) || array_remove(array[
             {%- for column in rules.required %}
-            case when staged.{{ column }} is null then 'required_null: {{ column }}' end,
+            case when staged.{{ adapter.quote(column) }} is null then 'required_null: {{ column }}' end,
             {%- endfor %}
             {%- for column, length in rules.lengths %}
-            case when char_length(staged.{{ column }}) > {{ length }}
-                then 'too_long: {{ column }} (' || char_length(staged.{{ column }}) || ' > {{ length }})' end,
+            case when char_length(staged.{{ adapter.quote(column) }}) > {{ length }}
+                then 'too_long: {{ column }} (' || char_length(staged.{{ adapter.quote(column) }}) || ' > {{ length }})' end,
             {%- endfor %}
             {%- for column, outside in rules.ranges %}
-            case when {{ outside | replace('{column}', 'staged.' ~ column) }}
-                then 'out_of_range: {{ column }}=' || staged.{{ column }} end,
+            case when {{ outside | replace('{column}', 'staged.' ~ adapter.quote(column)) }}
+                then 'out_of_range: {{ column }}=' || staged.{{ adapter.quote(column) }} end,
             {%- endfor %}
             {%- for name, expression in rules.checks %}
             case when ({{ expression }}) is false then 'check_failed: {{ name }}' end,
@@ -53,14 +53,14 @@ value_checks as (
 parent_{{ loop.index }} as (
     {%- if fk.get('self') %}
     {#- The parent is a row of this same table: accepted when its own values pass. #}
-    select {{ fk.to_columns | join(', ') }},
+    select {{ quoted_columns(fk.to_columns) }},
         bool_or(cardinality(_value_reasons) = 0) as _is_accepted
     from value_checks
     {%- else %}
-    select {{ fk.to_columns | join(', ') }}, bool_or(_is_accepted) as _is_accepted
+    select {{ quoted_columns(fk.to_columns) }}, bool_or(_is_accepted) as _is_accepted
     from {{ ref('int_' ~ fk.parent ~ '_checked') }}
     {%- endif %}
-    group by {{ fk.to_columns | join(', ') }}
+    group by {{ quoted_columns(fk.to_columns) }}
 ),
 {%- endfor %}
 
@@ -70,10 +70,10 @@ row_checks as (
         value_checks._value_reasons || array_remove(array[
             {%- for fk in rules.foreign_keys %}
             {%- set present -%}
-                {%- for column in fk.columns %}value_checks.{{ column }} is not null{{ " and " if not loop.last }}{% endfor -%}
+                {%- for column in fk.columns %}value_checks.{{ adapter.quote(column) }} is not null{{ " and " if not loop.last }}{% endfor -%}
             {%- endset %}
             {%- set shown -%}
-                {%- for column in fk.columns %}'{{ column }}=' || value_checks.{{ column }}{{ " || ', ' || " if not loop.last }}{% endfor -%}
+                {%- for column in fk.columns %}'{{ column }}=' || value_checks.{{ adapter.quote(column) }}{{ " || ', ' || " if not loop.last }}{% endfor -%}
             {%- endset %}
             case
                 when {{ present }} and parent_{{ loop.index }}._is_accepted is null
@@ -89,7 +89,7 @@ row_checks as (
     {%- set parent = "parent_" ~ loop.index %}
     left join {{ parent }}
         on {% for column in fk.columns -%}
-            {{ parent }}.{{ fk.to_columns[loop.index0] }} = value_checks.{{ column }}{{ " and " if not loop.last }}
+            {{ parent }}.{{ adapter.quote(fk.to_columns[loop.index0]) }} = value_checks.{{ adapter.quote(column) }}{{ " and " if not loop.last }}
         {%- endfor %}
     {%- endfor %}
 ),
@@ -99,9 +99,9 @@ ranked as (
         row_checks.*
         {%- for key in rules.unique_keys %},
         case when cardinality(row_checks._row_reasons) = 0
-            and {% for column in key.columns %}row_checks.{{ column }} is not null{{ " and " if not loop.last }}{% endfor %}
+            and {% for column in key.columns %}row_checks.{{ adapter.quote(column) }} is not null{{ " and " if not loop.last }}{% endfor %}
             then row_number() over (
-                partition by cardinality(row_checks._row_reasons) = 0, {{ key.columns | join(', ') }}
+                partition by cardinality(row_checks._row_reasons) = 0, {{ quoted_columns(key.columns) }}
                 order by {{ rules.order_by }}
             )
         end as _rank_{{ loop.index }}
@@ -121,7 +121,7 @@ decided as (
         _row_reasons || array_remove(array[
             {%- for key in rules.unique_keys %}
             case when _rank_{{ loop.index }} > 1 then 'duplicate_key: {{ key.name }} ('
-                {%- for column in key.columns %} || '{{ column }}=' || {{ column }}{{ " || ', '" if not loop.last }}{% endfor %} || ')' end,
+                {%- for column in key.columns %} || '{{ column }}=' || {{ adapter.quote(column) }}{{ " || ', '" if not loop.last }}{% endfor %} || ')' end,
             {%- endfor %}
             null
         ]::text[], null) as _reject_reasons

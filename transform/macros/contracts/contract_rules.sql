@@ -33,20 +33,21 @@
         {%- endif -%}
     {%- endfor -%}
     {%- for constraint in node.constraints -%}
+        {%- set columns = bare_columns(constraint.columns) -%}
         {%- if constraint.type == 'primary_key' -%}
-            {%- do rules.primary_key.extend(constraint.columns) -%}
-            {%- for column in constraint.columns if column not in rules.required -%}
+            {%- do rules.primary_key.extend(columns) -%}
+            {%- for column in columns if column not in rules.required -%}
                 {%- do rules.required.append(column) -%}
             {%- endfor -%}
-            {%- do rules.unique_keys.append({'name': constraint.name, 'columns': constraint.columns}) -%}
+            {%- do rules.unique_keys.append({'name': constraint.name, 'columns': columns}) -%}
         {%- elif constraint.type == 'unique' -%}
-            {%- do rules.unique_keys.append({'name': constraint.name, 'columns': constraint.columns}) -%}
+            {%- do rules.unique_keys.append({'name': constraint.name, 'columns': columns}) -%}
         {%- elif constraint.type == 'check' -%}
             {%- do rules.checks.append((constraint.name, constraint.expression)) -%}
         {%- elif constraint.type == 'foreign_key' -%}
             {%- do rules.foreign_keys.append({
-                'name': constraint.name, 'columns': constraint.columns,
-                'to_columns': constraint.to_columns, 'parent': final_model_of(constraint.to)}) -%}
+                'name': constraint.name, 'columns': columns,
+                'to_columns': bare_columns(constraint.to_columns), 'parent': final_model_of(constraint.to)}) -%}
         {%- endif -%}
     {%- endfor -%}
     {#- A table referencing itself (employee.reports_to): dbt cannot ref a model from its own
@@ -56,7 +57,7 @@
             'name': fk.name, 'columns': fk.columns, 'to_columns': fk.to_columns,
             'parent': node.name, 'self': true}) -%}
     {%- endfor -%}
-    {%- do rules.update({'order_by': (rules.primary_key | join(', ')) or '_source_key::text'}) -%}
+    {%- do rules.update({'order_by': quoted_columns(rules.primary_key) or '_source_key::text'}) -%}
     {{ return(rules) }}
 {%- endmacro %}
 
@@ -81,4 +82,27 @@
 {% macro model_relation(model_name) -%}
     {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ model_name] -%}
     {{ return(api.Relation.create(schema=node.schema, identifier=node.alias)) }}
+{%- endmacro %}
+
+{#- Model-level constraints list columns as SQL (dbt renders them verbatim), so a reserved
+    word is written quoted in the yml: columns: ['"offset"']. The rules use bare names and
+    quote each use (quoted_columns), so messages say `offset`, and SQL says "offset". -#}
+{% macro bare_columns(columns) -%}
+    {%- set bare = [] -%}
+    {%- for column in columns -%}
+        {%- if column.startswith('"') and column.endswith('"') and column | length > 1 -%}
+            {%- do bare.append(column[1:-1] | replace('""', '"')) -%}
+        {%- else -%}
+            {%- do bare.append(column) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(bare) }}
+{%- endmacro %}
+
+{% macro quoted_columns(columns, prefix='') -%}
+    {%- set quoted = [] -%}
+    {%- for column in columns -%}
+        {%- do quoted.append(prefix ~ adapter.quote(column)) -%}
+    {%- endfor -%}
+    {{ return(quoted | join(', ')) }}
 {%- endmacro %}

@@ -14,11 +14,11 @@
         {{ name_not_null_constraints(relation) }}
         {%- for index in meta.get('named_indexes', []) %}
         create {{ 'unique ' if index.get('unique') }}index if not exists {{ adapter.quote(index.name) }}
-            on {{ relation }} ({{ index.columns | map('string') | join(', ') }});
+            on {{ relation }} ({{ quoted_columns(index.columns) }});
         {%- endfor %}
         {%- for fk in meta.get('self_foreign_keys', []) %}
         alter table {{ relation }} add constraint {{ adapter.quote(fk.name) }}
-            foreign key ({{ fk.columns | join(', ') }}) references {{ relation }} ({{ fk.to_columns | join(', ') }});
+            foreign key ({{ quoted_columns(fk.columns) }}) references {{ relation }} ({{ quoted_columns(fk.to_columns) }});
         {%- endfor %}
         {%- if meta.get('identity') %}
         {{ add_identity(relation, meta.identity) }}
