@@ -98,6 +98,12 @@ EXPECTED = {
         502,
         {("chat_message_join", "orphan_fk"): 226, ("message_attachment_join", "orphan_fk"): 1},
     ),
+    # Three the issue does not name, as a new user's "unseen" files: a PK column named
+    # `offset` (chrome), non-UTF-8 bytes in a TEXT column (chromestats: bytea), an untyped
+    # column mixing blobs, integers and a real (safari: text, blobs as \\x hex).
+    "chrome": (7, {}),
+    "chromestats": (5, {}),
+    "safari": (61, {}),
     "reserved": (7, {("limit", "orphan_fk"): 1}),
 }
 
@@ -141,6 +147,9 @@ def _source(fixture: str, tmp_path: Path) -> Path:
         ("firefox_places.sqlite", "firefox"),
         ("android_mmssms.db", "mmssms"),
         ("imessage_chat.db", "imessage"),
+        ("chrome_history_59.sqlite", "chrome"),
+        ("chrome_load_statistics.db", "chromestats"),
+        ("safari_history.db", "safari"),
         ("generated", "reserved"),
     ],
 )

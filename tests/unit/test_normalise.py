@@ -475,6 +475,13 @@ TYPED_CASES = [
         ("hex text spaces", " \\x00ff ", "00ff"),
         ("odd hex", "\\xabc", REJECTED),
         ("bad hex", "\\xzz", REJECTED),
+        # A hash stored as TEXT that is not UTF-8 (chrome load_statistics.resource_url_hash):
+        # read with surrogateescape, sent by the tap as \\x hex, bytea on both sides.
+        (
+            "invalid UTF-8 text",
+            b"\xe0\x84&fY\x9dW#".decode("utf-8", "surrogateescape"),
+            "e0842666599d5723",
+        ),
     ),
     *cases(
         "uuid",

@@ -387,6 +387,10 @@ def _bytes(value: Any) -> str:
         return bytes(value).hex()
     if isinstance(value, str) and re.fullmatch(r"\\x([0-9a-fA-F]{2})*", value.strip(_TRIM)):
         return value.strip(_TRIM)[2:].lower()
+    if isinstance(value, str) and _SURROGATE.search(value):
+        # TEXT that is not UTF-8 (read with surrogateescape): the tap sends its bytes as
+        # \x hex, which the staging cast to bytea decodes: the bytes themselves.
+        return value.encode("utf-8", "surrogateescape").hex()
     return _unfit(value)
 
 
