@@ -97,13 +97,20 @@ def _transformer(plan: SystemPlan) -> str:
     s = plan.system
     return f"""plugins:
   transformers:
-  # dbt for {s} alone: `meltano run ... dbt-{s}:build` (same install as `dbt`).
+  # dbt for {s} alone: `meltano run {_extractor_name(plan)} target-postgres dbt-{s}:run`
+  # (same install as `dbt`; plain `dbt:run` builds every system of the project).
   - name: dbt-{s}
     inherit_from: dbt
     commands:
       build:
         args: build --select tag:{s}
         description: Build and test the {s} models (staging, checked, final, audit).
+      run:
+        args: run --select tag:{s}
+        description: Run the {s} models (no tests).
+      test:
+        args: test --select tag:{s}
+        description: Test the {s} models.
 """
 
 
