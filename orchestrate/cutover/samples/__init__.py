@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from cutover.errors import CutoverError
 from cutover.settings import project_root
@@ -23,6 +28,36 @@ class SampleResult:
             f"wrote {self.database} ({total:,} rows: {tables}); "
             f"{self.planted_rejects} rows planted to be rejected; manifest {self.manifest}"
         )
+
+
+PROGRESS_FROM = 100_000  # print progress for tables this big
+BATCH = 20_000
+
+
+def batches(items: Iterable[tuple[object, ...]], size: int) -> Iterator[list[tuple[object, ...]]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def insert_rows(
+    conn: sqlite3.Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    quote_table: bool = False,
+) -> None:
+    """INSERT every row of one sample table, in batches, with progress for big tables."""
+    if len(rows) >= PROGRESS_FROM:
+        print(f"  writing {table}: {len(rows):,} rows", file=sys.stderr)
+    name = f'"{table}"' if quote_table else table
+    statement = (
+        f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+    )
+    values = (tuple(row[c] for c in columns) for row in rows)
+    for batch in batches(values, BATCH):
+        conn.executemany(statement, batch)
 
 
 def default_sample_path(system: str) -> Path:

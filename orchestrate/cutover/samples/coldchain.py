@@ -20,16 +20,13 @@ import json
 import random
 import sqlite3
 import sys
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cutover.samples import SampleResult
+from cutover.samples import PROGRESS_FROM, SampleResult, insert_rows
 
 DEFAULT_ORDERS = 2000
-PROGRESS_FROM = 100_000  # print progress for samples this big
-BATCH = 20_000
 KST = timedelta(hours=9)
 EPOCH_START = datetime(2022, 1, 1)
 
@@ -692,17 +689,6 @@ def _parent_rejected(
     return None
 
 
-def _batches(items: Iterable[tuple[object, ...]], size: int) -> Iterator[list[tuple[object, ...]]]:
-    batch: list[tuple[object, ...]] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def write_database(path: Path, data: Dataset) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     scratch = path.with_name(path.name + ".partial")
@@ -711,16 +697,7 @@ def write_database(path: Path, data: Dataset) -> None:
     try:
         conn.executescript(SCHEMA)
         for table in TABLE_ORDER:
-            if len(data.rows[table]) >= PROGRESS_FROM:
-                print(f"  writing {table}: {len(data.rows[table]):,} rows", file=sys.stderr)
-            columns = COLUMNS[table]
-            statement = (
-                f"INSERT INTO {table} ({', '.join(columns)}) "
-                f"VALUES ({', '.join('?' for _ in columns)})"
-            )
-            values = (tuple(row[c] for c in columns) for row in data.rows[table])
-            for batch in _batches(values, BATCH):
-                conn.executemany(statement, batch)
+            insert_rows(conn, table, COLUMNS[table], data.rows[table])
         for name, seq in data.sqlite_sequence.items():
             conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = ?", (seq, name))
         conn.commit()

@@ -33,12 +33,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cutover.samples import SampleResult
+from cutover.samples import PROGRESS_FROM, SampleResult, insert_rows
 from cutover.samples.coldchain import Reject
 from cutover.samples.spc import (
-    BATCH,
     KST,
-    PROGRESS_FROM,
     Check,
     Col,
     Dataset,
@@ -46,7 +44,6 @@ from cutover.samples.spc import (
     StampBook,
     StampFormat,
     TableContract,
-    batches,
     current_samples,
     expected_rejects,
     write_manifest,
@@ -528,16 +525,7 @@ def write_database(path: Path, data: Dataset) -> None:
         for statement in SCHEMA:
             conn.execute(statement)
         for table in TABLE_ORDER:
-            if len(data.rows[table]) >= PROGRESS_FROM:
-                print(f"  writing {table}: {len(data.rows[table]):,} rows", file=sys.stderr)
-            columns = COLUMNS[table]
-            statement = (
-                f"INSERT INTO {table} ({', '.join(columns)}) "
-                f"VALUES ({', '.join('?' for _ in columns)})"
-            )
-            values = (tuple(row[c] for c in columns) for row in data.rows[table])
-            for batch in batches(values, BATCH):
-                conn.executemany(statement, batch)
+            insert_rows(conn, table, COLUMNS[table], data.rows[table])
         conn.commit()
     finally:
         conn.close()

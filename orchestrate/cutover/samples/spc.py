@@ -28,21 +28,18 @@ import random
 import re
 import sqlite3
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from hashlib import md5
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from cutover.samples import SampleResult
+from cutover.samples import PROGRESS_FROM, SampleResult, insert_rows
 from cutover.samples.coldchain import Reject
 
 DEFAULT_MEASUREMENTS = 3000
-PROGRESS_FROM = 100_000  # print progress for samples this big
-BATCH = 20_000
 KST = timedelta(hours=9)
 START = datetime(2023, 3, 2, 1, 12, 44, 318_204)  # the first `manage.py migrate`
 
@@ -1387,12 +1384,6 @@ class SpcGenerator:
         return seq
 
 
-def batches(items: Iterable[tuple[object, ...]], size: int) -> Iterator[list[tuple[object, ...]]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
 def schema_sql() -> list[str]:
     return [statement for model in MODELS for statement in model.ddl()]
 
@@ -1406,17 +1397,7 @@ def write_database(path: Path, data: Dataset) -> None:
         for statement in schema_sql():
             conn.execute(statement)
         for model in MODELS:
-            table_rows = data.rows[model.table]
-            if len(table_rows) >= PROGRESS_FROM:
-                print(f"  writing {model.table}: {len(table_rows):,} rows", file=sys.stderr)
-            columns = model.columns
-            statement = (
-                f'INSERT INTO "{model.table}" ({", ".join(columns)}) '
-                f"VALUES ({', '.join('?' for _ in columns)})"
-            )
-            values = (tuple(row[c] for c in columns) for row in table_rows)
-            for batch in batches(values, BATCH):
-                conn.executemany(statement, batch)
+            insert_rows(conn, model.table, model.columns, data.rows[model.table], quote_table=True)
         for name, seq in data.sqlite_sequence.items():
             conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = ?", (seq, name))
         conn.commit()
