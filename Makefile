@@ -22,7 +22,7 @@ PLUGIN_FILES := meltano.yml $(wildcard */*.meltano.yml) $(wildcard plugins/*/*.l
 
 .PHONY: help demo test install pg-start pg-stop pg-reset sample migrate validate docs lint \
 	preflight dry-run gate switch rollback status \
-	lock browser clean
+	lock browser mdbtools clean
 
 help:
 	@echo "make demo      install, then migrate Cold Chain, SPC and LawFirm end to end (embedded PostgreSQL)"
@@ -41,11 +41,11 @@ $(BIN)/python:
 		|| { echo "error: Python 3.11+ is required ($(PYTHON) is $$($(PYTHON) -V))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml extract/tap-msaccess/pyproject.toml
 	@echo "==> installing the project's Python tools into $(VENV) (pinned: requirements.lock)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
 	$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
-	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e . -e extract/tap-msaccess
 	@touch $@
 
 $(STAMPS)/plugins: $(VENV)/.installed $(PLUGIN_FILES)
@@ -58,7 +58,21 @@ $(STAMPS)/docs-assets: $(VENV)/.installed expectations/docs_assets/package-lock.
 	$(BIN)/python -m cutover.docs_offline --install-only
 	@mkdir -p $(STAMPS) && touch $@
 
-install: $(STAMPS)/plugins $(STAMPS)/docs-assets
+# tap-msaccess reads values with mdb-reader (npm ci of its lock file, Node from PyPI) and
+# keys with Debian's mdbtools.
+$(STAMPS)/access-js: $(VENV)/.installed extract/tap-msaccess/js/package-lock.json
+	@echo "==> tap-msaccess's Node packages (extract/tap-msaccess/js/package-lock.json)"
+	$(BIN)/tap-msaccess-install-js
+	@mkdir -p $(STAMPS) && touch $@
+
+mdbtools:
+	@if ! command -v mdb-schema >/dev/null; then \
+		echo "==> installing Debian's mdbtools (primary keys and indexes of Access files)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq mdbtools >/dev/null; \
+	fi
+
+install: $(STAMPS)/plugins $(STAMPS)/docs-assets $(STAMPS)/access-js mdbtools
 
 # Headless Chromium, for the test that proves Data Docs render offline.
 browser:
@@ -123,12 +137,14 @@ lint: install
 # Re-resolve every pinned dependency file (needs the package index).
 lock: $(BIN)/python
 	$(BIN)/python -m pip install --quiet uv==0.13.8
-	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml \
+	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml extract/tap-msaccess/pyproject.toml \
 		--extra tools --extra embedded --extra gx --extra dev -o requirements.lock
 	$(UV) pip compile --quiet --python-version 3.11 extract/tap-sqlite/pyproject.toml \
 		-o plugins/constraints/tap-sqlite.txt
-	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml --extra gx \
-		-o plugins/constraints/gx.txt
+	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml extract/tap-msaccess/pyproject.toml \
+		--extra gx -o plugins/constraints/gx.txt
+	$(UV) pip compile --quiet --python-version 3.11 extract/tap-msaccess/pyproject.toml \
+		-o plugins/constraints/tap-msaccess.txt
 	$(UV) pip compile --quiet --python-version 3.11 extract/target-postgres/pyproject.toml \
 		-o plugins/constraints/target-postgres.txt
 	printf 'dbt-core==1.11.16\ndbt-postgres==1.11.0\n' | $(UV) pip compile --quiet \
