@@ -6,6 +6,7 @@ Every failure a user can act on prints one line, `cutover: error: ...`, and exit
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -198,7 +199,10 @@ def _scaffold(args: argparse.Namespace) -> int:
     from cutover.settings import project_root
 
     root = project_root()
-    plan = plan_source(args.system, args.source)
+    settings = {"jet3_charset": args.jet3_charset} if args.jet3_charset else {}
+    if os.environ.get(args.password_env or ""):
+        settings["password"] = os.environ[args.password_env]
+    plan = plan_source(args.system, args.source, settings)
     report = write_files(root, render(plan, root))
     print(f"{args.system}: {len(plan.tables)} tables scaffolded from {args.source}")
     for name, reason in plan.skipped:
@@ -264,9 +268,22 @@ def build_parser() -> argparse.ArgumentParser:
         "scaffold", help="write the extractor, dbt models and checks for a source database"
     )
     scaffold.add_argument(
-        "source", help="the source: a SQLite file (MS Access, SQL Server, PostgreSQL: recognised)"
+        "source",
+        help="the source: a SQLite or MS Access file, or a tap-msaccess snapshot "
+        "(SQL Server, PostgreSQL: recognised)",
     )
     scaffold.add_argument("--system", required=True, help="short name: schemas, models, jobs")
+    scaffold.add_argument(
+        "--jet3-charset",
+        help="MS Access 97 (Jet 3) files: the code page of their text, e.g. CP949 (Korean), "
+        "GBK, cp1252 (the default); written into the extractor's config",
+    )
+    scaffold.add_argument(
+        "--password-env",
+        metavar="VAR",
+        help="an encrypted Access file: the environment variable holding its password "
+        "(never written anywhere; the extractor reads TAP_MSACCESS_PASSWORD)",
+    )
     scaffold.set_defaults(handler=_scaffold)
 
     backups = commands.add_parser("backup", help="pg_dump -Fc backups of the target")

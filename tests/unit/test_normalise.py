@@ -23,6 +23,7 @@ import struct
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import jinja2
@@ -75,6 +76,8 @@ def loaded(value: Any) -> tuple[str | None, str]:
         return repr(value), "numeric"
     if isinstance(value, bytes):
         return "\\x" + value.hex(), "bytea"
+    if isinstance(value, Decimal):  # Access Currency: an exact JSON number -> numeric
+        return str(value), "numeric"
     if re.search("[\udc80-\udcff]", value):
         return "\\x" + value.encode("utf-8", "surrogateescape").hex(), "text"
     return value.replace("\x00", "\ufffd"), "text"
@@ -126,6 +129,7 @@ COLUMNS: dict[str, Column] = {
     "decimal(12,2)": Column("numeric(12,2)", _try_cast("numeric")),  # as orders.price
     "decimal": Column("numeric", _try_cast("numeric")),
     "float": Column("double precision", _try_cast("double precision")),
+    "real": Column("real", _try_cast("real")),  # Access Single
     "boolean": Column("boolean", lambda raw: _M.to_boolean(raw, [])),
     "timestamp": Column("timestamp", lambda raw: _M.to_utc_timestamp(raw, [])),
     "timestamptz": Column("timestamptz", lambda raw: _M.to_utc_timestamp(raw, [])),
@@ -180,6 +184,11 @@ def conn(pg_server: TargetSettings) -> Iterator[psycopg.Connection]:
 
 
 # --- 1. Typed side, per kind --------------------------------------------------------------
+
+
+def float32(value: float) -> float:
+    """The double an Access Single holds (mdb-reader widens float4 exactly)."""
+    return struct.unpack("<f", struct.pack("<f", value))[0]
 
 
 def cases(column: str, *rows: tuple[str, Any, Any]) -> list[Any]:
@@ -335,6 +344,9 @@ TYPED_CASES = [
     ),
     *cases(
         "decimal(12,2)",
+        ("Decimal (Access Currency)", Decimal("15.2000"), "15.2"),
+        ("Decimal rounds half up", Decimal("0.1250"), "0.13"),
+        ("Decimal negative", Decimal("-32.3800"), "-32.38"),
         ("REAL", 12.5, "12.5"),
         ("text trailing zero", "12.50", "12.5"),
         ("INTEGER 100", 100, "100"),
@@ -387,6 +399,22 @@ TYPED_CASES = [
         ("-inf", " -inf ", "-Infinity"),
         ("REAL infinity", math.inf, "Infinity"),
         ("letters", "abc", REJECTED),
+    ),
+    # Access Single: the reader gives the float4 widened to a double; the loader stores its
+    # shortest repr as numeric; staging casts to real (back to the same float4).
+    *cases(
+        "real",
+        ("Single 0.1", float32(0.1), "0.10000000149011612"),
+        ("Single 1.5", float32(1.5), "1.5"),
+        ("Single -2.75", float32(-2.75), "-2.75"),
+        ("Single 1/3", float32(1 / 3), "0.3333333432674408"),
+        ("Single max", float32(3.4028234663852886e38), "340282346638528860" + "0" * 21),
+        (
+            "Single smallest subnormal",
+            float32(1.401298464324817e-45),
+            "0." + "0" * 44 + "1401298464324817",
+        ),
+        ("Single 16777216", float32(16777216.0), "16777216"),
     ),
     *cases(
         "float",

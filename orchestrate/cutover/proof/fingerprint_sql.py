@@ -63,10 +63,11 @@ def typed_sql(expression: str, rule: ColumnRule) -> str:
         return f"{expression}::text"
     if kind == "decimal":
         return f"trim_scale({expression})::text"
-    if kind == "float":
+    if kind == "float":  # real widens to float8 exactly: the value the source stored
+        value = f"({expression})::float8"
         return (
-            f"case when {expression} in ('NaN', 'Infinity', '-Infinity') then {expression}::text "
-            f"else trim_scale({expression}::text::numeric)::text end"
+            f"case when {value} in ('NaN', 'Infinity', '-Infinity') then {value}::text "
+            f"else trim_scale({value}::text::numeric)::text end"
         )
     if kind == "timestamp":
         return f"to_char({expression}, 'YYYY-MM-DD HH24:MI:SS.US')"

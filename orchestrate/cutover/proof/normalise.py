@@ -87,7 +87,7 @@ _KINDS: tuple[tuple[str, str], ...] = (
     (r"^(text|citext|name|character varying|varchar|character|char|bpchar)\b", "text"),
     (r"^(smallint|integer|int|int2|int4|int8|bigint)$", "integer"),
     (r"^(numeric|decimal)\b", "decimal"),
-    (r"^(float8|double precision|float)$", "float"),  # real (float4): no rule
+    (r"^(float8|double precision|float|real|float4)$", "float"),  # float4 read as float8
     (r"^(boolean|bool)$", "boolean"),
     (r"^(timestamptz|timestamp( ?\(\d\))? with time zone)$", "timestamptz"),
     (r"^(timestamp( ?\(\d\))?( without time zone)?)$", "timestamp"),
@@ -208,6 +208,8 @@ def _integer(value: Any) -> str:
 def _to_decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool):
         return None
+    if isinstance(value, Decimal):  # Access Currency/Decimal, SQL Server money/decimal
+        return value
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):

@@ -69,6 +69,7 @@ class SystemPlan:
     has_sqlite_sequence: bool
     triggers: tuple[str, ...] = ()
     extractor: str = "tap-sqlite"  # the Meltano extractor `<extractor>--<system>` inherits
+    extractor_config: tuple[tuple[str, str], ...] = ()  # settings besides `database`
 
 
 def plan_sqlite(system: str, path: Path) -> SystemPlan:
@@ -86,12 +87,12 @@ def plan_sqlite(system: str, path: Path) -> SystemPlan:
         table_names = pg_identifiers([t.name for t in keyed])
         column_names = {t.name: pg_identifiers([c.name for c in t.columns]) for t in keyed}
         mappings = {t.name: _map_columns(reader, t) for t in keyed}
-        _align_foreign_keys(keyed, mappings)
-        tables = tuple(_plan_table(t, table_names, column_names, mappings[t.name]) for t in keyed)
+        align_foreign_keys(keyed, mappings)
+        tables = tuple(plan_table(t, table_names, column_names, mappings[t.name]) for t in keyed)
     return SystemPlan(
         system=system,
         source_path=path,
-        tables=_parents_first(tables),
+        tables=parents_first(tables),
         skipped=tuple(skipped),
         views=tuple(schema.views),
         triggers=tuple(schema.triggers),
@@ -132,7 +133,7 @@ def _map_columns(reader: SqliteSource, table: SourceTable) -> dict[str, ColumnMa
     return mappings
 
 
-def _align_foreign_keys(
+def align_foreign_keys(
     tables: list[SourceTable], mappings: dict[str, dict[str, ColumnMapping]]
 ) -> None:
     """A child column gets its parent key's type, so the FK can exist (and compare)."""
@@ -159,7 +160,7 @@ def _cast_for(pg_type: str) -> str:
     return f"try_cast('{{col}}', '{pg_type}', casts)"
 
 
-def _plan_table(
+def plan_table(
     table: SourceTable,
     table_names: dict[str, str],
     column_names: dict[str, dict[str, str]],
@@ -268,7 +269,7 @@ def check_sql(expression: str, names: dict[str, str]) -> str:
     return _JSON_VALID.sub(lambda m: f"({m.group(1)} is json)", renamed)
 
 
-def _parents_first(tables: tuple[TablePlan, ...]) -> tuple[TablePlan, ...]:
+def parents_first(tables: tuple[TablePlan, ...]) -> tuple[TablePlan, ...]:
     """Order tables so parents come before children (cycles keep source order)."""
     done: list[TablePlan] = []
     pending = list(tables)

@@ -90,7 +90,7 @@ def _extractor(plan: SystemPlan, root: Path) -> str:
     load_schema: raw_{s}
     config:
       database: {_q(_source_path(plan, root))}
-"""
+""" + "".join(f"      {key}: {_q(value)}\n" for key, value in plan.extractor_config)
 
 
 def _transformer(plan: SystemPlan) -> str:

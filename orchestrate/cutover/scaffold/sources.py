@@ -3,8 +3,9 @@
 A planner turns one source into a `SystemPlan` (tables, columns with their PostgreSQL
 type and staging cast, keys, indexes), from its own catalog and type rules; everything
 after the plan (render, write) is the same for every kind. SQLite is implemented
-(`plan_sqlite`, rules in sqlite_types.py). MS Access, SQL Server and PostgreSQL are
-recognised and plug in here with their own planner and extractor.
+(`plan_sqlite`, rules in sqlite_types.py) and MS Access (`plan_access`, rules in
+access_types.py). SQL Server and PostgreSQL are recognised and plug in here with their own
+planner and extractor.
 """
 
 from __future__ import annotations
@@ -37,18 +38,25 @@ class SourceKind:
     name: str
     label: str
     extractor: str  # the Meltano extractor the scaffolded `<extractor>--<system>` inherits
-    planner: Callable[[str, Path], SystemPlan] | None
+    planner: Callable[[str, Path, dict[str, str]], SystemPlan] | None
 
 
-def _sqlite_planner(system: str, source: Path) -> SystemPlan:
+def _sqlite_planner(system: str, source: Path, settings: dict[str, str]) -> SystemPlan:
     from cutover.scaffold.plan import plan_sqlite
 
+    del settings  # a SQLite file needs none
     return plan_sqlite(system, source)
+
+
+def _access_planner(system: str, source: Path, settings: dict[str, str]) -> SystemPlan:
+    from cutover.scaffold.access_plan import plan_access
+
+    return plan_access(system, source, settings)
 
 
 KINDS = {
     "sqlite": SourceKind("sqlite", "SQLite", "tap-sqlite", _sqlite_planner),
-    "msaccess": SourceKind("msaccess", "MS Access", "tap-msaccess", None),
+    "msaccess": SourceKind("msaccess", "MS Access", "tap-msaccess", _access_planner),
     "mssql": SourceKind("mssql", "SQL Server", "tap-mssql", None),
     "postgres": SourceKind("postgres", "PostgreSQL", "tap-postgres", None),
 }
@@ -80,11 +88,12 @@ def detect_kind(source: str) -> SourceKind:
     )
 
 
-def plan_source(system: str, source: str) -> SystemPlan:
+def plan_source(system: str, source: str, settings: dict[str, str] | None = None) -> SystemPlan:
+    """`settings`: source settings the planner may need (Access: `jet3_charset`)."""
     kind = detect_kind(source)
     if kind.planner is None:
         raise CutoverError(
             f"scaffold: {kind.label} sources are recognised but not scaffolded yet "
             f"(they need {kind.extractor} and {kind.label} type rules); SQLite files are"
         )
-    return kind.planner(system, Path(source))
+    return kind.planner(system, Path(source), dict(settings or {}))

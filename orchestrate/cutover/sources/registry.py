@@ -18,7 +18,7 @@ from cutover.errors import CutoverError
 from cutover.settings import project_root
 from cutover.sources.base import SourceReader
 
-_KINDS = {"tap-sqlite": "sqlite"}
+_KINDS = {"tap-sqlite": "sqlite", "tap-msaccess": "msaccess"}
 
 
 @dataclass(frozen=True)
@@ -60,20 +60,45 @@ def source_config(system: str) -> SourceConfig:
 
 
 def open_source(system: str, override: str | None = None) -> SourceReader:
-    """The system's source, opened read-only; `override` replaces the configured path."""
-    if override is not None:
-        kind, settings = "sqlite", {"database": override}
-    else:
+    """The system's source, opened read-only; `override` replaces the configured path
+    (its kind read from its first bytes; the extractor's other settings still apply)."""
+    if override is None:
         config = source_config(system)
-        kind, settings = config.kind, config.settings
+        kind, settings = config.kind, dict(config.settings)
+    else:
+        from cutover.scaffold.sources import detect_kind
+
+        kind, settings = detect_kind(override).name, {}
+        if kind == "msaccess" and system_configured(system):  # password, jet3_charset
+            settings = dict(source_config(system).settings)
+        settings["database"] = override
+    database = settings.get("database")
+    if kind in ("sqlite", "msaccess") and not database:
+        raise CutoverError(f"{system}: the extractor has no `database` setting")
     if kind == "sqlite":
         from cutover.sources.sqlite import open_sqlite
 
-        database = settings.get("database")
-        if not database:
-            raise CutoverError(f"{system}: the extractor has no `database` setting")
         return open_sqlite(Path(str(database)))
+    if kind == "msaccess":
+        from cutover.sources.msaccess import AccessSource
+
+        return AccessSource(
+            Path(str(database)),
+            password=str(settings.get("password") or "") or None,
+            jet3_charset=str(settings.get("jet3_charset") or "") or None,
+            batch_size=int(settings.get("batch_size") or 10_000),
+            omit_calculated=settings.get("calculated_columns") == "omit",
+        )
     raise CutoverError(f"{system}: no source reader for {kind}")
+
+
+def system_configured(system: str) -> bool:
+    """True when extract/*.meltano.yml has the system's `<tap>--<system>` extractor."""
+    try:
+        extractor_for(system)
+    except CutoverError:
+        return False
+    return True
 
 
 def meltano_executable() -> str:
