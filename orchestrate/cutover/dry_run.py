@@ -38,6 +38,7 @@ class DryRunReport:
     skipped: tuple[SkippedObject, ...] = ()
     views: int = 0
     triggers: int = 0
+    batch_size: int | None = None  # the extractor's rows per read, when known
 
     @property
     def total_rows(self) -> int:
@@ -80,6 +81,7 @@ def dry_run(reader: SourceReader, rate: Rate) -> DryRunReport:
         skipped=schema.skipped,
         views=len(schema.views),
         triggers=len(schema.triggers),
+        batch_size=reader.batch_size,
     )
 
 
@@ -91,7 +93,7 @@ def render(report: DryRunReport) -> str:
             f"{table.rows:,}",
             human_size(table.size_bytes),
             duration(table.seconds),
-            "" if table.provable else NO_KEY_NOTE,
+            "; ".join(filter(None, [_batches(table.rows, report.batch_size), _key_note(table)])),
         )
         for table in report.tables
     ]
@@ -126,8 +128,24 @@ def render(report: DryRunReport) -> str:
     )
 
 
+def _batches(rows: int, batch_size: int | None) -> str:
+    if not batch_size or not rows:
+        return ""
+    count = -(-rows // batch_size)
+    return f"{count:,} batch{'es' if count > 1 else ''} of {batch_size:,}"
+
+
+def _key_note(table: TableEstimate) -> str:
+    return "" if table.provable else NO_KEY_NOTE
+
+
 def _footer(report: DryRunReport) -> list[str]:
     lines = []
+    if report.batch_size:
+        lines.append(
+            f"Batch size: {report.batch_size:,} rows per read (the extractor's `batch_size`; "
+            "e.g. TAP_MSACCESS__<SYSTEM>_BATCH_SIZE=500 for a smaller memory footprint)"
+        )
     unkeyed = report.without_primary_key
     if unkeyed:
         lines.append(

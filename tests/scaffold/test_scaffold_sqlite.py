@@ -61,30 +61,6 @@ def test_rerun_keeps_edited_files(chinook: Path, tmp_path: Path) -> None:
     assert len(second.unchanged) == len(files) - 1
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The checkout's tracked files in a scratch folder, with plugin venvs of its own.
-
-    Sharing the checkout's .meltano would not do: Meltano reinstalls a plugin whose
-    pip_url (which names the project root) changed, and the checkout's venvs would then
-    point at this short-lived copy."""
-    root = tmp_path_factory.mktemp("scaffold") / "project"
-    tracked = subprocess.run(
-        ["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-    ).stdout.split()
-    for name in tracked:
-        target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(REPO_ROOT / name, target)
-    (root / ".venv").symlink_to(REPO_ROOT / ".venv")
-    env = {**os.environ, "MELTANO_PROJECT_ROOT": str(root)}
-    installed = subprocess.run(
-        [str(MELTANO), "install"], cwd=root, env=env, capture_output=True, text=True, check=False
-    )
-    assert installed.returncode == 0, (installed.stdout + installed.stderr)[-3000:]
-    return root
-
-
 # Rows in the source's tables (SOURCES.md, sqlite_sequence and FTS virtual tables aside) and
 # the rejects SOURCES.md predicts: imessage's FK orphans, 226 chat_message_join rows and 1
 # message_attachment_join row pointing at deleted messages. Everything else must load.

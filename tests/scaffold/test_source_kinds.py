@@ -30,9 +30,15 @@ def test_sqlite_is_recognised_by_content_not_name(tmp_path: Path) -> None:
 
 
 def test_access_files_are_recognised() -> None:
-    for name in ("nwind.mdb",):
+    for name in ("nwind.mdb", "jackcess_testV2010.accdb"):
         kind = detect_kind(str(shared_fixture("access", name)))
         assert (kind.name, kind.extractor) == ("msaccess", "tap-msaccess")
+
+
+def test_tap_msaccess_snapshots_are_recognised_by_content(tmp_path: Path) -> None:
+    snapshot = tmp_path / "routing.export"  # any name: the first bytes decide
+    snapshot.write_text('{"$snapshot": "tap-msaccess", "version": 1, "format": "Jet3"}\n')
+    assert detect_kind(str(snapshot)).name == "msaccess"
 
 
 @pytest.mark.parametrize(

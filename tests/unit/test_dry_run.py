@@ -230,3 +230,18 @@ def test_bad_rates_are_refused(tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text("{not json")
     with pytest.raises(CutoverError, match=r"broken\.json is not a readable rate record"):
         load_rate("broken", directory=tmp_path)
+
+
+def test_access_dry_run_counts_each_table_and_its_batches() -> None:
+    """Seed 000's dry run on an Access file: per-table counts, estimated time, batches."""
+    from cutover.sources.msaccess import open_msaccess
+
+    with open_msaccess(shared_fixture("access", "nwind.mdb"), batch_size=500) as reader:
+        report = dry_run(reader, RATE)
+    text = render(report)
+    rows = {t.name: t.rows for t in report.tables}
+    assert rows["Order Details"] == 2_155 and rows["Umsätze"] == 830
+    assert report.total_rows == 4_032 and report.kind == "msaccess"
+    assert re.search(r"Order Details\s+2,155\s+\?\s+2.2 s\s+5 batches of 500", text), text
+    assert "Batch size: 500 rows per read" in text
+    assert "Also in the source: 22 views" in text  # the saved queries

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # Jet 3/4 (.mdb) and ACE (.accdb) files: a 4-byte page header, then the engine name.
 ACCESS_MAGIC = (b"Standard Jet DB", b"Standard ACE DB")
+# A tap-msaccess snapshot (JSON lines recorded from an Access file: extract/tap-msaccess).
+ACCESS_SNAPSHOT_MAGIC = b'{"$snapshot"'
 URL = re.compile(r"^(?P<scheme>[a-z][a-z0-9+]*)://", re.IGNORECASE)
 URL_KINDS = {
     "mssql": "mssql",
@@ -80,10 +82,11 @@ def detect_kind(source: str) -> SourceKind:
         head = handle.read(32)
     if head.startswith(SQLITE_MAGIC):
         return KINDS["sqlite"]
-    if any(magic in head for magic in ACCESS_MAGIC):
+    if any(magic in head for magic in ACCESS_MAGIC) or head.startswith(ACCESS_SNAPSHOT_MAGIC):
         return KINDS["msaccess"]
     raise CutoverError(
-        f"scaffold: {path} is neither a SQLite nor an MS Access file (its first bytes are "
+        f"scaffold: {path} is neither a SQLite nor an MS Access file nor a tap-msaccess "
+        f"snapshot (its first bytes are "
         f"{head[:16]!r}); a SQL dump must be loaded into a database first"
     )
 

@@ -86,6 +86,7 @@ class SourceReader(Protocol):
     kind: str  # "sqlite", "msaccess", "mssql", "postgres"
     description: str  # where it is, for reports (never a password)
     size_bytes: int | None  # the whole source's size on disk, when measurable
+    batch_size: int | None  # rows the extractor reads per batch (its `batch_size`), if known
 
     def schema(self) -> SourceSchema: ...
 

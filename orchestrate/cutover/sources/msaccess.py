@@ -69,7 +69,7 @@ class AccessSource:
         self.path = Path(path)
         self.description = str(self.path)
         self.password = password
-        self.batch_size = batch_size
+        self.batch_size: int | None = batch_size
         self.omit_calculated = omit_calculated  # the tap's `calculated_columns: omit`
         try:
             self.access = read_schema(
@@ -161,7 +161,7 @@ class AccessSource:
             self.access,
             access_table,
             password=self.password,
-            batch_size=self.batch_size,
+            batch_size=self.batch_size or DEFAULT_BATCH_SIZE,
             omit_columns=self._omitted(access_table),
         )
         try:
@@ -194,3 +194,14 @@ def _unsupported(table: Any, omit_calculated: bool) -> str | None:
         if column.unsupported_reason:
             return f"column {column.name!r}: {column.unsupported_reason}"
     return None
+
+
+def open_msaccess(
+    path: str | os.PathLike[str],
+    *,
+    password: str | None = None,
+    jet3_charset: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> AccessSource:
+    """Open an Access file or snapshot read-only; CutoverError names it if it cannot."""
+    return AccessSource(path, password=password, jet3_charset=jet3_charset, batch_size=batch_size)

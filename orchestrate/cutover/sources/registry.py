@@ -78,7 +78,9 @@ def open_source(system: str, override: str | None = None) -> SourceReader:
     if kind == "sqlite":
         from cutover.sources.sqlite import open_sqlite
 
-        return open_sqlite(Path(str(database)))
+        reader = open_sqlite(Path(str(database)))
+        reader.batch_size = int(str(settings["batch_size"])) if settings.get("batch_size") else None
+        return reader
     if kind == "msaccess":
         from cutover.sources.msaccess import AccessSource
 

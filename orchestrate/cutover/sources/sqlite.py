@@ -83,6 +83,7 @@ class SqliteSource:
         self.path = check_database_file(path)
         self.description = str(self.path)
         self.size_bytes: int | None = _size_with_wal(self.path)
+        self.batch_size: int | None = None  # set by open_source from the extractor's config
         self._temp_dir: Path | None = None
         self._schema: SourceSchema | None = None
         self._connection = self._open()
