@@ -89,7 +89,7 @@ def _cleaning_macros() -> Any:
     env.globals["is_valid_input"] = lambda text, data_type: (
         f"pg_input_is_valid({text}, '{data_type}')"
     )
-    files = ("clean_text.sql", "try_cast.sql", "to_utc_timestamp.sql")
+    files = ("clean_text.sql", "try_cast.sql", "to_utc_timestamp.sql", "to_vector.sql")
     return env.from_string("\n".join((MACROS / name).read_text() for name in files)).module
 
 
@@ -130,6 +130,7 @@ COLUMNS: dict[str, Column] = {
     "decimal": Column("numeric", _try_cast("numeric")),
     "float": Column("double precision", _try_cast("double precision")),
     "real": Column("real", _try_cast("real")),  # Access Single
+    "vector": Column("vector(3)", lambda raw: _M.to_vector(raw, 3, [])),  # Routing ML
     "boolean": Column("boolean", lambda raw: _M.to_boolean(raw, [])),
     "timestamp": Column("timestamp", lambda raw: _M.to_utc_timestamp(raw, [])),
     "timestamptz": Column("timestamptz", lambda raw: _M.to_utc_timestamp(raw, [])),
@@ -180,6 +181,7 @@ def conn(pg_server: TargetSettings) -> Iterator[psycopg.Connection]:
     # dbt casts the staged (naive UTC) timestamp to a final timestamptz in its session's
     # time zone: the pipeline is only right with a UTC session (see the timestamptz test).
     with psycopg.connect(settings.conninfo(), autocommit=True, options="-c TimeZone=UTC") as c:
+        c.execute("create extension if not exists vector")  # pgvector: the Routing ML embeddings
         yield c
 
 
@@ -402,6 +404,27 @@ TYPED_CASES = [
     ),
     # Access Single: the reader gives the float4 widened to a double; the loader stores its
     # shortest repr as numeric; staging casts to real (back to the same float4).
+    # An embedding kept as a JSON array in an Access Memo (Routing ML), staged by to_vector.
+    *cases(
+        "vector",
+        ("three numbers", "[0.1, 2, -3.5]", "[0.10000000149011612,2,-3.5]"),
+        ("no spaces, exponent", "[1e-3,0,1E2]", "[0.0010000000474974513,0,100]"),
+        ("surrounding blanks", "  [1, 2, 3]\n", "[1,2,3]"),
+        # each element read straight from its text as float4 (as float4in), not via a double
+        (
+            "six decimals",
+            "[0.123456, -0.654321, 0.5]",
+            "[0.12345600128173828,-0.654321014881134,0.5]",
+        ),
+        ("float4 max", "[3.4028235e38, 0, 0]", "[340282346638528860000000000000000000000,0,0]"),
+        ("wrong dimension", "[1, 2]", REJECTED),
+        ("not a number", '[1, "x", 3]', REJECTED),
+        ("not an array", '{"a": 1}', REJECTED),
+        ("not JSON", "[1, 2, 3", REJECTED),
+        ("beyond float4", "[1e39, 0, 0]", REJECTED),
+        ("underflows to 0", "[1e-50, 0, 0]", REJECTED),
+        ("blank", "   ", None),
+    ),
     *cases(
         "real",
         ("Single 0.1", float32(0.1), "0.10000000149011612"),

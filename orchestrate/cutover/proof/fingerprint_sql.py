@@ -77,6 +77,12 @@ def typed_sql(expression: str, rule: ColumnRule) -> str:
         return f"to_char({expression}, 'YYYY-MM-DD')"
     if kind == "bytes":
         return f"encode({expression}, 'hex')"
+    if kind == "vector":  # each float4 element widened to float8, as the float rule
+        element = "trim_scale(e::float8::text::numeric)::text"
+        return (
+            f"(select '[' || string_agg({element}, ',' order by n) || ']' "
+            f"from unnest(({expression})::real[]) with ordinality as v(e, n))"
+        )
     raise ValueError(f"no SQL rule for kind {kind}")
 
 

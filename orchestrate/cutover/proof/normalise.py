@@ -26,6 +26,9 @@ Rules (documented in the README, "How the proof works"; each has a test on both 
 * dates: `YYYY-MM-DD` (source `YYYY-MM-DD` or `YYYY/MM/DD`).
 * bytes: lowercase hex.
 * uuid: lowercase, hyphenated.
+* vectors (pgvector `vector(n)`): `[` + each element as a float4 widened to float8, by
+  the floating point rule, comma-separated + `]`; the source's JSON array text (or list)
+  must have exactly n finite numbers.
 
 A source value that does not fit its column's type gets a canonical text that matches no
 target value: such a row must be in the rejects, where it is compared by its raw form:
@@ -41,8 +44,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 import re
+import struct
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -79,7 +84,7 @@ class ColumnRule:
 
     name: str
     kind: str  # text, integer, decimal, float, boolean, timestamp, timestamptz, date, bytes, uuid
-    scale: int | None = None
+    scale: int | None = None  # decimal: its scale; vector: its dimension
     lowercase: bool = False
 
 
@@ -94,6 +99,7 @@ _KINDS: tuple[tuple[str, str], ...] = (
     (r"^date$", "date"),
     (r"^bytea$", "bytes"),
     (r"^uuid$", "uuid"),
+    (r"^vector\s*\(\s*\d+\s*\)$", "vector"),
 )
 
 
@@ -106,6 +112,8 @@ def kind_of(data_type: str) -> tuple[str, int | None] | None:
             if kind == "decimal":
                 match = re.search(r"\(\s*\d+\s*,\s*(\d+)\s*\)", text)
                 scale = int(match.group(1)) if match else (0 if "(" in text else None)
+            if kind == "vector":  # the dimension rides in `scale`
+                scale = int(re.sub(r"\D", "", text))
             return kind, scale
     return None
 
@@ -162,6 +170,8 @@ def typed_value(value: Any, rule: ColumnRule) -> str | None:
         return text
     if rule.kind == "decimal":
         return _decimal(value, rule.scale)
+    if rule.kind == "vector":
+        return _vector(value, rule.scale)
     return converter(value)
 
 
@@ -403,6 +413,53 @@ def _uuid(value: Any) -> str:
         return _unfit(value)
 
 
+def _vector(value: Any, dimensions: int | None) -> str:
+    elements = value
+    if isinstance(value, str):
+        try:
+            elements = json.loads(value, parse_float=Decimal, parse_int=Decimal)
+        except ValueError:
+            return _unfit(value)
+    if not isinstance(elements, list) or len(elements) != dimensions:
+        return _unfit(value)
+    parts = []
+    for element in elements:
+        if isinstance(element, bool) or not isinstance(element, int | float | Decimal):
+            return _unfit(value)
+        single = _nearest_float32(Decimal(element) if isinstance(element, int) else element)
+        if single is None:  # outside float4, or underflows to 0: pgvector refuses it
+            return _unfit(value)
+        parts.append(_float(single))
+    return "[" + ",".join(parts) + "]"
+
+
+def _nearest_float32(number: Decimal | float) -> float | None:
+    """The float4 nearest to `number` (ties to even), as PostgreSQL's float4in rounds a
+    decimal text: rounding through a double first could pick the other neighbour."""
+    exact = Fraction(number) if isinstance(number, float) else Fraction(str(number))
+    if abs(exact) > _FLOAT32_LIMIT:  # the bound to_vector (transform/macros) checks too
+        return None
+    guess = struct.unpack("<f", struct.pack("<f", float(exact)))[0]
+    bits = struct.unpack("<i", struct.pack("<f", guess))[0]
+    candidates = [guess] + [
+        struct.unpack("<f", struct.pack("<i", b))[0]
+        for b in (bits - 1, bits + 1)
+        if -(2**31) <= b < 2**31
+    ]
+    finite = [c for c in candidates if math.isfinite(c)]
+    best = min(finite, key=lambda c: (abs(Fraction(c) - exact), _odd_mantissa(c)))
+    if best == 0 and exact != 0:
+        return None
+    return best
+
+
+_FLOAT32_LIMIT = Fraction("3.4028235e38")  # rounds to float4's largest value
+
+
+def _odd_mantissa(value: float) -> int:
+    return struct.unpack("<i", struct.pack("<f", value))[0] & 1
+
+
 _TYPED = {
     "text": _text,
     "integer": _integer,
@@ -414,4 +471,5 @@ _TYPED = {
     "date": _date,
     "bytes": _bytes,
     "uuid": _uuid,
+    "vector": _vector,
 }
