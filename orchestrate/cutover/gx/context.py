@@ -36,6 +36,7 @@ class SyncReport:
 def open_context(context_dir: Path, target: TargetSettings) -> object:
     """The file Data Context under context_dir/gx, with PostgreSQL credentials in env only."""
     import great_expectations as gx
+    import pgvector.sqlalchemy  # noqa: F401  (registers `vector` for table reflection)
 
     os.environ[CONNECTION_VARIABLE] = target.conninfo().replace(
         "postgresql://", "postgresql+psycopg2://", 1

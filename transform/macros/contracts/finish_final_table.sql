@@ -1,7 +1,8 @@
 {#- Post-hook of every final table, driven by the model's `meta`:
     - NOT NULL constraints named nn_<table>_<column> (PostgreSQL 18+ names them; older
       servers have no names for NOT NULL);
-    - `meta.named_indexes`: named indexes, e.g. [{name: idx_orders_client_id, columns: [client_id]}];
+    - `meta.named_indexes`: named indexes, e.g. [{name: idx_orders_client_id, columns: [client_id]}],
+      with `using` (an access method: hnsw) and `opclass` (vector_cosine_ops) when needed;
     - `meta.self_foreign_keys`: FKs to the table itself, added once its rows are in;
     - `meta.identity`: {column: id} makes the column an identity whose next value is past
       the migrated maximum, and past the source's own high-water mark when
@@ -14,7 +15,8 @@
         {{ name_not_null_constraints(relation) }}
         {%- for index in meta.get('named_indexes', []) %}
         create {{ 'unique ' if index.get('unique') }}index if not exists {{ adapter.quote(index.name) }}
-            on {{ relation }} ({{ quoted_columns(index.columns) }});
+            on {{ relation }}{{ ' using ' ~ index.using if index.get('using') }}
+            ({{ quoted_columns(index.columns) }}{{ ' ' ~ index.opclass if index.get('opclass') }});
         {%- endfor %}
         {%- for fk in meta.get('self_foreign_keys', []) %}
         alter table {{ relation }} add constraint {{ adapter.quote(fk.name) }}
