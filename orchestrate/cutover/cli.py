@@ -236,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
         pg.add_parser(name, help=text).set_defaults(handler=handler)
 
     sample = commands.add_parser("sample", help="generate a sample legacy database")
-    sample.add_argument("system", choices=["coldchain", "spc", "lawfirm"])
+    sample.add_argument("system", choices=["coldchain", "spc", "lawfirm", "routing"])
     sample.add_argument("--rows", type=int, default=None, help="orders to generate (scale)")
     sample.add_argument("--seed", type=int, default=4, help="random seed (same seed, same file)")
     sample.add_argument("--output", default=None, help="file to write (default .data/samples/)")

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cutover.samples import lawfirm, spc
+from cutover.samples import lawfirm, routing, spc
 
 from tests.conftest import REPO_ROOT
 
-SYSTEMS = {"spc": spc.CONTRACTS, "lawfirm": lawfirm.CONTRACTS}
+SYSTEMS = {"spc": spc.CONTRACTS, "lawfirm": lawfirm.CONTRACTS, "routing": routing.CONTRACTS}
 
 
 def _final_models(system: str) -> dict[str, dict]:

@@ -37,13 +37,13 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from tap_msaccess import lvprop, runtime
+from tap_msaccess import lvprop, runtime, snapshot
 from tap_msaccess.errors import AccessError, UnsupportedDataError
 from tap_msaccess.mdbtools import SchemaInfo, read_schema_info
 
@@ -190,8 +190,11 @@ class Relationship:
 
     @property
     def enforced(self) -> bool:
-        """Referential integrity is enforced by Access (grbit bit 0x1 clear)."""
-        return not self.grbit & 0x1
+        """Referential integrity is enforced by Access (grbit 0x2, "don't enforce", clear).
+
+        0x1 is a one-to-one relationship (DAO dbRelationUnique; Jackcess ONE_TO_ONE_FLAG).
+        """
+        return not self.grbit & 0x2
 
     @property
     def on_update_cascade(self) -> bool:
@@ -268,10 +271,11 @@ class DatabaseSchema:
 
 
 def check_access_file(raw_path: str | os.PathLike[str]) -> Path:
-    """Return the absolute path of a readable Access file.
+    """Return the absolute path of a readable Access file or tap-msaccess snapshot.
 
     Raises:
-        AccessError: missing, a directory, unreadable, or not an Access database.
+        AccessError: missing, a directory, unreadable, not an Access database, or a
+            snapshot with a bad header.
     """
     path = Path(raw_path).expanduser().resolve()
     if not path.exists():
@@ -286,6 +290,9 @@ def check_access_file(raw_path: str | os.PathLike[str]) -> Path:
     except OSError as exc:
         msg = f"cannot read database file {path}: {exc.strerror or exc}"
         raise AccessError(msg) from exc
+    if header.startswith(snapshot.MAGIC):
+        snapshot.read_header(path, FORMAT_BY_VERSION.values())
+        return path
     if len(header) < 0x18 or header[4:20] not in _MAGIC:
         msg = f"{path} is not an MS Access database (bad header)"
         raise AccessError(msg)
@@ -298,6 +305,8 @@ def check_access_file(raw_path: str | os.PathLike[str]) -> Path:
 def file_format(path: str | os.PathLike[str]) -> str:
     """``Jet3`` (Access 97), ``Jet4`` (2000-2003), ``ACE12`` (2007) ... ``ACE17``."""
     checked = check_access_file(path)
+    if snapshot.is_snapshot(checked):
+        return str(snapshot.read_header(checked, FORMAT_BY_VERSION.values())["format"])
     with checked.open("rb") as handle:
         header = handle.read(0x18)
     return FORMAT_BY_VERSION[header[0x14]]
@@ -312,7 +321,27 @@ def _node_env(password: str | None) -> dict[str, str]:
 
 
 def _helper(path: Path, *args: str, password: str | None) -> Iterator[Any]:
-    """Run the Node helper; yield its NDJSON values; raise on ``$error``."""
+    """Run the Node helper (or serve a snapshot); yield its values; raise on ``$error``."""
+    values: Generator[Any, None, None]
+    if snapshot.is_snapshot(path):
+        values = snapshot.serve(path, args)
+    else:
+        values = (json.loads(line) for line in node_lines(path, args, password))
+    try:
+        for value in values:
+            if isinstance(value, dict) and "$error" in value:
+                raise _HelperFailure(value["$error"], value.get("kind"), value.get("column"))
+            yield value
+    finally:
+        values.close()  # stops the Node process now, not when the traceback is freed
+
+
+def node_lines(path: Path, args: tuple[str, ...], password: str | None) -> Iterator[bytes]:
+    """Run the Node helper; yield its NDJSON lines as printed (stop reading to stop it).
+
+    Raises:
+        AccessError: the helper exited non-zero without an ``$error`` line read.
+    """
     node = runtime.node_executable()
     helper = runtime.helper_script()
     with tempfile.TemporaryFile() as stderr:
@@ -325,11 +354,7 @@ def _helper(path: Path, *args: str, password: str | None) -> Iterator[Any]:
         )
         assert process.stdout is not None
         try:
-            for line in process.stdout:
-                value = json.loads(line)
-                if isinstance(value, dict) and "$error" in value:
-                    raise _HelperFailure(value["$error"], value.get("kind"), value.get("column"))
-                yield value
+            yield from process.stdout
             code = process.wait()
         finally:
             if process.poll() is None:
@@ -572,6 +597,14 @@ def _apply_keys(tables: list[AccessTable], info: SchemaInfo | None, note: str) -
         ]
 
 
+def _schema_info(path: Path, fmt: str, charset: str, text: _Jet3Text) -> SchemaInfo:
+    """mdbtools' keys: recorded in a snapshot, else from ``mdb-schema``."""
+    if snapshot.is_snapshot(path):
+        header = snapshot.read_header(path, FORMAT_BY_VERSION.values())
+        return snapshot.schema_info(header, lambda raw, where: text(raw, where=where))
+    return read_schema_info(str(path), jet3_charset=charset if fmt == "Jet3" else None)
+
+
 def read_schema(
     path: str | os.PathLike[str],
     *,
@@ -617,7 +650,7 @@ def read_schema(
     keys_source = "mdbtools"
     info: SchemaInfo | None = None
     if with_keys:
-        info = read_schema_info(str(checked), jet3_charset=charset if fmt == "Jet3" else None)
+        info = _schema_info(checked, fmt, charset, text)
         if info.error:
             keys_source = f"unknown: {info.error}"
     else:

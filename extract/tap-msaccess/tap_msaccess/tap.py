@@ -13,6 +13,7 @@ from singer_sdk.helpers.capabilities import (
     TapCapabilities,
 )
 
+from tap_msaccess import snapshot
 from tap_msaccess.audit import AuditLog
 from tap_msaccess.discovery import (
     AUDIT_STREAM_NAME,
@@ -141,6 +142,11 @@ class TapMSAccess(Tap):
             len(schema.linked_tables),
             len(schema.queries),
         )
+        if snapshot.is_snapshot(schema.path):
+            self.logger.info(
+                "%s is a tap-msaccess snapshot: values and keys as recorded from the file",
+                schema.path.name,
+            )
         if schema.keys_source != "mdbtools":
             self.logger.warning(
                 "Primary keys and unique indexes are unknown (%s): streams have no key_properties",

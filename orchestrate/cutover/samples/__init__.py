@@ -80,4 +80,9 @@ def generate_sample(
         from cutover.samples import lawfirm
 
         return lawfirm.generate(target, messages=rows or lawfirm.DEFAULT_MESSAGES, seed=seed)
+    if system == "routing":
+        from cutover.samples import routing
+
+        target = Path(output) if output else target.with_name(routing.FILE_NAME)
+        return routing.generate(target, items=rows or routing.DEFAULT_ITEMS, seed=seed)
     raise CutoverError(f"no sample generator for system {system!r}")
