@@ -97,6 +97,9 @@ def test_nwind_plan(nwind: Path) -> None:
     assert tables["orders"].identity == "order_id"  # AutoNumber
     assert {c.name: c.pg_type for c in tables["orders"].columns}["order_date"] == "timestamp(3)"
     assert tables["categories"].unique_keys == (("category_name",),)
+    # mdb-schema's non-unique indexes (FK columns, dates, postal codes...) are kept
+    assert sum(len(t.indexes) for t in plan.tables) == 23
+    assert ("idx_orders_order_date", ("order_date",)) in tables["orders"].indexes
     assert len(plan.views) == 22  # saved queries: listed for review, not translated
 
 
@@ -152,6 +155,8 @@ def test_scaffolded_nwind_migrates_and_passes_the_gate(  # type: ignore[no-untyp
             "select substr(picture, 1, 2) from nwind_next.categories order by category_id limit 1"
         ).fetchone()[0]
     assert fks == 7
+    # mdb-schema's 23 indexes, each served by a target index on the same columns
+    assert re.search(r"indexes\s+23\s+33\s+ok \(23 explained\)", output), output[-3000:]
     # SOURCES.md: Currency has 4 decimals (exact), 1994-96 dates with 4-digit years, 8
     # customer addresses with an embedded CRLF, OLE-wrapped pictures (header kept).
     assert (str(freight), order_date) == ("12.7500", "1994-11-16 00:00:00")

@@ -1,4 +1,4 @@
-"""What mdbtools adds to the Node reader: primary keys, unique indexes, unknown types.
+"""What mdbtools adds to the Node reader: primary keys, indexes, unknown types.
 
 mdb-reader 3.2.0 does not parse index definitions, and it refuses a table with a column
 of an unknown type without naming the column. ``mdb-schema <file> oracle --indexes``
@@ -19,6 +19,7 @@ from tap_msaccess.runtime import mdbtools_program
 _CREATE = re.compile(r'^CREATE TABLE "')
 _ALTER_PK = re.compile(r'^ALTER TABLE "')
 _UNIQUE = re.compile(r'^CREATE UNIQUE INDEX "')
+_INDEX = re.compile(r'^CREATE INDEX "')
 _UNKNOWN = re.compile(r"\bUnknown_00([0-9A-Fa-f]{2})\b")
 
 
@@ -28,6 +29,7 @@ class TableKeys:
 
     primary_key: list[str] = field(default_factory=list)
     unique_indexes: list[tuple[str, list[str]]] = field(default_factory=list)
+    indexes: list[tuple[str, list[str]]] = field(default_factory=list)  # not unique
     unknown_columns: list[tuple[str, str]] = field(default_factory=list)  # (name, 0xNN)
 
 
@@ -98,6 +100,11 @@ def parse_schema(output: str) -> dict[str, TableKeys]:
             tables.setdefault(table, TableKeys()).unique_indexes.append(
                 (index, _column_list(line, end))
             )
+        elif _INDEX.match(line):
+            index, end = _identifier(line, len("CREATE INDEX "))
+            on = line.index(" ON ", end) + len(" ON ")
+            table, end = _identifier(line, on)
+            tables.setdefault(table, TableKeys()).indexes.append((index, _column_list(line, end)))
     return tables
 
 

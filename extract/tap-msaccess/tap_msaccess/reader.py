@@ -166,6 +166,7 @@ class AccessTable:
     columns: list[AccessColumn]
     primary_key: list[str] = field(default_factory=list)
     unique_indexes: list[tuple[str, list[str]]] = field(default_factory=list)
+    indexes: list[tuple[str, list[str]]] = field(default_factory=list)  # not unique
     header_row_count: int | None = None  # from the table definition; can be wrong
     error: str | None = None  # the whole table is unreadable (reason names the column)
     key_note: str | None = None  # why the key is unknown, if it is
@@ -594,6 +595,9 @@ def _apply_keys(tables: list[AccessTable], info: SchemaInfo | None, note: str) -
             table.primary_key = list(keys.primary_key)
         table.unique_indexes = [
             (index, cols) for index, cols in keys.unique_indexes if all(c in names for c in cols)
+        ]
+        table.indexes = [
+            (index, cols) for index, cols in keys.indexes if all(c in names for c in cols)
         ]
 
 

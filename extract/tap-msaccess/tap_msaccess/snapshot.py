@@ -9,8 +9,9 @@ Format, version 1 (UTF-8, one JSON value per line):
 
 1. header ``{"$snapshot": "tap-msaccess", "version": 1, "format": "Jet3", "source": ...,
    "encrypted": false, "schema_info": {"tables": {name: {"primary_key": [...],
-   "unique_indexes": [[index, [columns]]], "unknown_columns": [[column, "0x46"]]}},
-   "error": null}}`` (mdbtools' keys; Jet 3 names undecoded, as the helper gives them)
+   "unique_indexes": [[index, [columns]]], "indexes": [[index, [columns]]],
+   "unknown_columns": [[column, "0x46"]]}}, "error": null}}`` (mdbtools' keys; Jet 3
+   names undecoded, as the helper gives them)
 2. the helper's ``describe`` value, as it printed it
 3. per table: ``{"$table": <raw name>}`` (plus ``"failed_columns": {column: <$error>}``
    when some columns could not be read), the helper's row lines with every column as it
@@ -90,6 +91,7 @@ def header_line(*, fmt: str, source: str, encrypted: bool, info: SchemaInfo) -> 
                 name: {
                     "primary_key": keys.primary_key,
                     "unique_indexes": keys.unique_indexes,
+                    "indexes": keys.indexes,
                     "unknown_columns": keys.unknown_columns,
                 }
                 for name, keys in info.tables.items()
@@ -111,6 +113,10 @@ def schema_info(header: dict[str, Any], decode: Callable[[str, str], str]) -> Sc
             unique_indexes=[
                 (decode(index, where), [decode(c, where) for c in columns])
                 for index, columns in keys.get("unique_indexes") or []
+            ],
+            indexes=[
+                (decode(index, where), [decode(c, where) for c in columns])
+                for index, columns in keys.get("indexes") or []
             ],
             unknown_columns=[
                 (decode(c, where), code) for c, code in keys.get("unknown_columns") or []
