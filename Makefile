@@ -41,11 +41,13 @@ $(BIN)/python:
 		|| { echo "error: Python 3.11+ is required ($(PYTHON) is $$($(PYTHON) -V))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml extract/tap-msaccess/pyproject.toml
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml extract/tap-msaccess/pyproject.toml \
+		extract/tap-mssql/pyproject.toml
 	@echo "==> installing the project's Python tools into $(VENV) (pinned: requirements.lock)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
 	$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
-	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e . -e extract/tap-msaccess
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e . -e extract/tap-msaccess \
+		-e extract/tap-mssql
 	@touch $@
 
 $(STAMPS)/plugins: $(VENV)/.installed $(PLUGIN_FILES)
@@ -139,13 +141,16 @@ lint: install
 lock: $(BIN)/python
 	$(BIN)/python -m pip install --quiet uv==0.13.8
 	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml extract/tap-msaccess/pyproject.toml \
-		--extra tools --extra embedded --extra gx --extra dev -o requirements.lock
+		extract/tap-mssql/pyproject.toml --extra tools --extra embedded --extra gx --extra dev \
+		-o requirements.lock
 	$(UV) pip compile --quiet --python-version 3.11 extract/tap-sqlite/pyproject.toml \
 		-o plugins/constraints/tap-sqlite.txt
 	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml extract/tap-msaccess/pyproject.toml \
 		--extra gx -o plugins/constraints/gx.txt
 	$(UV) pip compile --quiet --python-version 3.11 extract/tap-msaccess/pyproject.toml \
 		-o plugins/constraints/tap-msaccess.txt
+	$(UV) pip compile --quiet --python-version 3.11 extract/tap-mssql/pyproject.toml \
+		-o plugins/constraints/tap-mssql.txt
 	$(UV) pip compile --quiet --python-version 3.11 extract/target-postgres/pyproject.toml \
 		-o plugins/constraints/target-postgres.txt
 	printf 'dbt-core==1.11.16\ndbt-postgres==1.11.0\n' | $(UV) pip compile --quiet \

@@ -54,8 +54,8 @@ def test_server_sources_are_recognised_by_url(url: str, kind: str) -> None:
 
 
 def test_kinds_without_a_planner_fail_with_a_clear_error() -> None:
-    with pytest.raises(CutoverError, match="SQL Server sources are recognised but not"):
-        plan_source("x", "mssql://sa@db/x")
+    with pytest.raises(CutoverError, match="PostgreSQL sources are recognised but not"):
+        plan_source("x", "postgresql://app@old-host/ecoanp")
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""Entry point: check the connection, then run meltanolabs-target-postgres unchanged."""
+"""Entry point: check the connection, then run meltanolabs-target-postgres with two fixes
+(activate_version.py, exact_copy.py)."""
 
 from __future__ import annotations
 
@@ -73,9 +74,10 @@ def main() -> None:
             sys.exit(1)
     from target_postgres.target import TargetPostgres
 
-    from cutover_target_postgres.activate_version import install
+    from cutover_target_postgres import activate_version, exact_copy
 
-    install()
+    activate_version.install()
+    exact_copy.install()
     TargetPostgres.cli()
 
 

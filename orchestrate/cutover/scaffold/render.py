@@ -81,7 +81,19 @@ def _extractor_name(plan: SystemPlan) -> str:
 def _extractor(plan: SystemPlan, root: Path) -> str:
     s = plan.system
     name = _extractor_name(plan)
-    variable = name.upper().replace("-", "_") + "_DATABASE"  # Meltano's setting variable
+    prefix = name.upper().replace("-", "_")  # Meltano's setting variables: <PREFIX>_<SETTING>
+    if plan.extractor == "tap-mssql":  # a server: its connection, the password from .env
+        config = "".join(f"      {key}: {_q(value)}\n" for key, value in plan.extractor_config)
+        return f"""plugins:
+  extractors:
+  # {s}: read-only; the password comes from {prefix}_PASSWORD (or TAP_MSSQL_PASSWORD) in
+  # .env, never from this file; {prefix}_HOST etc. override the rest.
+  - name: {name}
+    inherit_from: {plan.extractor}
+    load_schema: raw_{s}
+    config:
+{config}"""
+    variable = prefix + "_DATABASE"
     return f"""plugins:
   extractors:
   # {s}: read-only, immutable; override the file with {variable}.

@@ -3,9 +3,9 @@
 A planner turns one source into a `SystemPlan` (tables, columns with their PostgreSQL
 type and staging cast, keys, indexes), from its own catalog and type rules; everything
 after the plan (render, write) is the same for every kind. SQLite is implemented
-(`plan_sqlite`, rules in sqlite_types.py) and MS Access (`plan_access`, rules in
-access_types.py). SQL Server and PostgreSQL are recognised and plug in here with their own
-planner and extractor.
+(`plan_sqlite`, rules in sqlite_types.py), MS Access (`plan_access`, access_types.py) and
+SQL Server (`plan_mssql`, mssql_types.py). PostgreSQL is recognised and plugs in here with
+its own planner and extractor.
 """
 
 from __future__ import annotations
@@ -40,26 +40,32 @@ class SourceKind:
     name: str
     label: str
     extractor: str  # the Meltano extractor the scaffolded `<extractor>--<system>` inherits
-    planner: Callable[[str, Path, dict[str, str]], SystemPlan] | None
+    planner: Callable[[str, str, dict[str, str]], SystemPlan] | None  # (system, source, settings)
 
 
-def _sqlite_planner(system: str, source: Path, settings: dict[str, str]) -> SystemPlan:
+def _sqlite_planner(system: str, source: str, settings: dict[str, str]) -> SystemPlan:
     from cutover.scaffold.plan import plan_sqlite
 
     del settings  # a SQLite file needs none
-    return plan_sqlite(system, source)
+    return plan_sqlite(system, Path(source))
 
 
-def _access_planner(system: str, source: Path, settings: dict[str, str]) -> SystemPlan:
+def _access_planner(system: str, source: str, settings: dict[str, str]) -> SystemPlan:
     from cutover.scaffold.access_plan import plan_access
 
-    return plan_access(system, source, settings)
+    return plan_access(system, Path(source), settings)
+
+
+def _mssql_planner(system: str, source: str, settings: dict[str, str]) -> SystemPlan:
+    from cutover.scaffold.mssql_plan import plan_mssql
+
+    return plan_mssql(system, source, settings)
 
 
 KINDS = {
     "sqlite": SourceKind("sqlite", "SQLite", "tap-sqlite", _sqlite_planner),
     "msaccess": SourceKind("msaccess", "MS Access", "tap-msaccess", _access_planner),
-    "mssql": SourceKind("mssql", "SQL Server", "tap-mssql", None),
+    "mssql": SourceKind("mssql", "SQL Server", "tap-mssql", _mssql_planner),
     "postgres": SourceKind("postgres", "PostgreSQL", "tap-postgres", None),
 }
 
@@ -99,4 +105,4 @@ def plan_source(system: str, source: str, settings: dict[str, str] | None = None
             f"scaffold: {kind.label} sources are recognised but not scaffolded yet "
             f"(they need {kind.extractor} and {kind.label} type rules); SQLite files are"
         )
-    return kind.planner(system, Path(source), dict(settings or {}))
+    return kind.planner(system, source, dict(settings or {}))

@@ -18,7 +18,7 @@ from cutover.errors import CutoverError
 from cutover.settings import project_root
 from cutover.sources.base import SourceReader
 
-_KINDS = {"tap-sqlite": "sqlite", "tap-msaccess": "msaccess"}
+_KINDS = {"tap-sqlite": "sqlite", "tap-msaccess": "msaccess", "tap-mssql": "mssql"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ def source_config(system: str) -> SourceConfig:
     if kind is None:
         raise CutoverError(f"{extractor}: no source reader for this tap yet")
     command = [meltano_executable(), "config", "print", extractor]
+    if kind in ("mssql", "msaccess"):  # the reader needs the real password, not *****
+        command[2:2] = ["--unsafe"]
     if os.environ.get("MELTANO_ENVIRONMENT"):
         command[1:1] = ["--environment", os.environ["MELTANO_ENVIRONMENT"]]
     done = subprocess.run(command, cwd=project_root(), capture_output=True, text=True, check=False)
@@ -91,6 +93,15 @@ def open_source(system: str, override: str | None = None) -> SourceReader:
             batch_size=int(settings.get("batch_size") or 10_000),
             omit_calculated=settings.get("calculated_columns") == "omit",
         )
+    if kind == "mssql":
+        if override is not None:
+            raise CutoverError(
+                f"{system}: --source is a file path; a SQL Server source is configured by "
+                "its extractor's settings (TAP_MSSQL__<SYSTEM>_HOST, ...)"
+            )
+        from cutover.sources.mssql import open_mssql
+
+        return open_mssql(settings)
     raise CutoverError(f"{system}: no source reader for {kind}")
 
 

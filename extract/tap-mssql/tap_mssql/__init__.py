@@ -1,0 +1,1 @@
+"""tap-mssql: a Singer tap that copies SQL Server tables faithfully (pymssql/FreeTDS)."""

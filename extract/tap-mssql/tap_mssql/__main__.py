@@ -1,0 +1,5 @@
+"""``python -m tap_mssql``: same as the ``tap-mssql`` command."""
+
+from tap_mssql.cli import main
+
+main()
