@@ -14,21 +14,18 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from cutover.errors import CutoverError
-from cutover.scaffold.identifiers import pg_identifiers
 from cutover.scaffold.mssql_types import map_mssql_column
-from cutover.scaffold.plan import (
-    SYSTEM_NAME,
-    SystemPlan,
-    align_foreign_keys,
-    parents_first,
-    plan_table,
-)
+from cutover.scaffold.plan import SystemPlan, plan_declared_types
 from cutover.scaffold.sqlite_types import ColumnMapping
-from cutover.sources.base import SourceSchema, SourceTable
+from cutover.sources.base import SourceSchema
 
 _DECLARED = re.compile(r"^(?P<base>[a-z0-9_ ]+?)(?:\((?P<args>[^)]*)\))?$")
 _NATIONAL = ("nchar", "nvarchar")
 _LENGTHS = ("char", "varchar", "binary", "varbinary", *_NATIONAL)
+NO_KEY = (
+    "no primary key, so its rows cannot be proven one by one: add one "
+    "(ALTER TABLE ... ADD PRIMARY KEY) and scaffold again"
+)
 
 
 def connection_settings(url: str, password: str | None) -> dict[str, object]:
@@ -66,45 +63,17 @@ def plan_mssql(system: str, url: str, settings: dict[str, str]) -> SystemPlan:
 
 def plan_from_schema(system: str, schema: SourceSchema, connection: dict[str, str]) -> SystemPlan:
     """The plan of a SQL Server schema (as the reader gives it); `connection` becomes the
-    extractor's config (host, port, user, database: no password)."""
-    if not SYSTEM_NAME.match(system):
-        raise CutoverError(
-            f"system name {system!r}: use lowercase letters, digits and _ (starting with a "
-            "letter, at most 31 characters): it becomes schema and model names"
-        )
-    skipped = [(s.name, f"{s.kind}: {s.reason}") for s in schema.skipped]
-    keyed: list[SourceTable] = []
-    for table in schema.tables:
-        if table.primary_key:
-            keyed.append(table)
-        else:
-            skipped.append(
-                (
-                    table.name,
-                    "no primary key, so its rows cannot be proven one by one: add one "
-                    "(ALTER TABLE ... ADD PRIMARY KEY) and scaffold again",
-                )
-            )
-    table_names = pg_identifiers([t.name for t in keyed])
-    column_names = {t.name: pg_identifiers([c.name for c in t.columns]) for t in keyed}
-    mappings: dict[str, dict[str, ColumnMapping]] = {
-        t.name: {
-            c.name: _map(c.declared_type, is_identity=c.name == t.generated_key) for c in t.columns
-        }
-        for t in keyed
-    }
-    align_foreign_keys(keyed, mappings)
-    # CHECKs are renamed like SQLite's ([Price] >= (0) -> "price" >= (0)); one calling a
-    # T-SQL function (len(), getdate()) fails the dbt build, naming it, for a hand edit.
-    tables = tuple(plan_table(t, table_names, column_names, mappings[t.name]) for t in keyed)
-    return SystemPlan(
-        system=system,
+    extractor's config (host, port, user, database: no password). CHECKs are renamed like
+    SQLite's ([Price] >= (0) -> "price" >= (0)); one calling a T-SQL function (len(),
+    getdate()) fails the dbt build, naming it, for a hand edit."""
+    return plan_declared_types(
+        system,
+        schema,
+        lambda table, column: _map(
+            column.declared_type, is_identity=column.name == table.generated_key
+        ),
+        no_key=NO_KEY,
         source_path=Path(connection["database"]),
-        tables=parents_first(tables),
-        skipped=tuple(skipped),
-        views=tuple(schema.views),
-        has_sqlite_sequence=False,
-        triggers=tuple(schema.triggers),
         extractor="tap-mssql",
         extractor_config=tuple(connection.items()),
     )

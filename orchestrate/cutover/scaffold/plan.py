@@ -5,13 +5,15 @@ identifiers.py. Rendering (render.py) only formats this plan."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from cutover.errors import CutoverError
 from cutover.scaffold.identifiers import pg_identifiers, quote_ident, shorten
 from cutover.scaffold.sqlite_types import ColumnMapping, map_column, profile_column
-from cutover.sources.base import SourceTable
+from cutover.sources.base import SourceColumn, SourceSchema, SourceTable
 from cutover.sources.sqlite import ROWID_COLUMN as ROWID
 from cutover.sources.sqlite import SqliteSource, open_sqlite
 
@@ -72,12 +74,47 @@ class SystemPlan:
     extractor_config: tuple[tuple[str, str], ...] = ()  # settings besides `database`
 
 
-def plan_sqlite(system: str, path: Path) -> SystemPlan:
+def check_system_name(system: str) -> None:
     if not SYSTEM_NAME.match(system):
         raise CutoverError(
             f"system name {system!r}: use lowercase letters, digits and _ (starting with a "
             "letter, at most 31 characters): it becomes schema and model names"
         )
+
+
+def plan_declared_types(
+    system: str,
+    schema: SourceSchema,
+    map_column: Callable[[SourceTable, SourceColumn], ColumnMapping],
+    *,
+    no_key: str,
+    **plan_fields: Any,
+) -> SystemPlan:
+    """The plan of a source whose engine enforces its declared types (Access, SQL Server):
+    each column mapped by `map_column` alone, no value profiling. A table without a
+    primary key is not planned (no rowid to prove its rows by): skipped with `no_key`."""
+    check_system_name(system)
+    skipped = [(s.name, f"{s.kind}: {s.reason}") for s in schema.skipped]
+    keyed = [t for t in schema.tables if t.primary_key]
+    skipped += [(t.name, no_key) for t in schema.tables if not t.primary_key]
+    table_names = pg_identifiers([t.name for t in keyed])
+    column_names = {t.name: pg_identifiers([c.name for c in t.columns]) for t in keyed}
+    mappings = {t.name: {c.name: map_column(t, c) for c in t.columns} for t in keyed}
+    align_foreign_keys(keyed, mappings)
+    tables = tuple(plan_table(t, table_names, column_names, mappings[t.name]) for t in keyed)
+    return SystemPlan(
+        system=system,
+        tables=parents_first(tables),
+        skipped=tuple(skipped),
+        views=tuple(schema.views),
+        triggers=tuple(schema.triggers),
+        has_sqlite_sequence=False,
+        **plan_fields,
+    )
+
+
+def plan_sqlite(system: str, path: Path) -> SystemPlan:
+    check_system_name(system)
     with open_sqlite(path) as reader:
         schema = reader.schema()
         # A table without a primary key is keyed by its SQLite rowid, as the tap keys it:
