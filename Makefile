@@ -146,7 +146,7 @@ lock: $(BIN)/python
 	$(UV) pip compile --quiet --python-version 3.11 extract/tap-sqlite/pyproject.toml \
 		-o plugins/constraints/tap-sqlite.txt
 	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml extract/tap-msaccess/pyproject.toml \
-		--extra gx -o plugins/constraints/gx.txt
+		extract/tap-mssql/pyproject.toml --extra gx -o plugins/constraints/gx.txt
 	$(UV) pip compile --quiet --python-version 3.11 extract/tap-msaccess/pyproject.toml \
 		-o plugins/constraints/tap-msaccess.txt
 	$(UV) pip compile --quiet --python-version 3.11 extract/tap-mssql/pyproject.toml \

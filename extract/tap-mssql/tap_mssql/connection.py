@@ -39,6 +39,7 @@ class ConnectionSettings:
     tds_version: str | None = None
     login_timeout: int = DEFAULT_LOGIN_TIMEOUT
     encryption: str | None = None
+    appname: str = APPNAME  # what the server's session list shows
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ConnectionSettings:
@@ -85,7 +86,7 @@ class ConnectionSettings:
             "database": self.database,
             "charset": self.characterset,
             "login_timeout": self.login_timeout,
-            "appname": APPNAME,
+            "appname": self.appname,
             "autocommit": True,  # transactions are begun explicitly (snapshot reads)
         }
         if self.user:

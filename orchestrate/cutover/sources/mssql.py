@@ -3,7 +3,9 @@
 The settings are tap-mssql's (host, port, user, password, database, characterset,
 tds_version, login_timeout, encryption, schemas, tables, exclude_tables), so this reader
 sees the same tables the tap streams. Its catalog SQL is its own (below, one constant per
-kind of object): the proof must not trust the tap it checks.
+kind of object): the proof must not trust the tap it checks. What must be the tap's, it
+takes from tap_mssql: the connection settings, identifier quoting, and the text a
+sql_variant is read as (the fingerprints compare with what the tap wrote).
 
 * Table names are the bare names target-postgres gives the raw tables (the tap's stream
   `<schema>-<table>` loses its schema part). Two tables with one name in two schemas are
@@ -23,8 +25,13 @@ from __future__ import annotations
 import codecs
 import fnmatch
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+from tap_mssql.catalog import quote_name
+from tap_mssql.connection import ConnectionSettings, one_line
+from tap_mssql.errors import MSSQLError
+from tap_mssql.types import variant_sql
 
 from cutover.errors import CutoverError
 from cutover.sources.base import (
@@ -37,7 +44,6 @@ from cutover.sources.base import (
 )
 
 FETCH_SIZE = 10_000
-DEFAULT_PORT = 1433
 
 # --- the catalog SQL (SQL Server 2012 and later; sys catalog views only) -------------------
 
@@ -152,27 +158,6 @@ CATALOG_SQL = {
     "extra_counts": EXTRA_COUNTS_SQL,
 }
 
-#: sql_variant: text per base type (as tap-mssql reads it).
-_VARIANT_STYLES = {
-    "binary": "CONVERT(nvarchar(max), CAST({c} AS varbinary(8000)), 1)",
-    "varbinary": "CONVERT(nvarchar(max), CAST({c} AS varbinary(8000)), 1)",
-    "datetime": "CONVERT(nvarchar(max), CAST({c} AS datetime), 121)",
-    "smalldatetime": "CONVERT(nvarchar(max), CAST({c} AS smalldatetime), 120)",
-    "datetime2": "CONVERT(nvarchar(max), CAST({c} AS datetime2(7)), 121)",
-    "datetimeoffset": "CONVERT(nvarchar(max), CAST({c} AS datetimeoffset(7)), 121)",
-    "date": "CONVERT(nvarchar(max), CAST({c} AS date), 23)",
-    "time": "CAST(CAST({c} AS time(7)) AS nvarchar(max))",
-    "float": "CONVERT(nvarchar(max), CAST({c} AS float), 3)",
-    "real": "CONVERT(nvarchar(max), CAST({c} AS real), 3)",
-    "money": "CONVERT(nvarchar(max), CAST({c} AS money), 2)",
-    "smallmoney": "CONVERT(nvarchar(max), CAST({c} AS smallmoney), 2)",
-}
-
-
-def quote_name(name: str) -> str:
-    """A T-SQL identifier in brackets (``]`` doubled)."""
-    return "[" + name.replace("]", "]]") + "]"
-
 
 def select_expression(column: str, system_type: str) -> str:
     """The select-list expression of a column: the column itself, or the tap's text form
@@ -185,12 +170,8 @@ def select_expression(column: str, system_type: str) -> str:
         return f"{c}.ToString()"
     if base in ("xml", "json", "vector"):
         return f"CAST({c} AS nvarchar(max))"
-    if base == "sql_variant":
-        kind = f"CAST(SQL_VARIANT_PROPERTY({c}, 'BaseType') AS nvarchar(128))"
-        branches = " ".join(
-            f"WHEN '{name}' THEN {style.format(c=c)}" for name, style in _VARIANT_STYLES.items()
-        )
-        return f"CASE {kind} {branches} ELSE CAST({c} AS nvarchar(max)) END"
+    if base == "sql_variant":  # must be the tap's text, or every such row would differ
+        return variant_sql(c)
     return c
 
 
@@ -213,17 +194,10 @@ def declared_type(system_type: str, max_length: int, precision: int, scale: int)
 
 @dataclass(frozen=True)
 class MssqlSettings:
-    """tap-mssql's settings, as `meltano config print` gives them."""
+    """tap-mssql's settings, as `meltano config print` gives them: its connection (the
+    tap's own ConnectionSettings) and the table filters the tap applies."""
 
-    host: str
-    database: str
-    port: int = DEFAULT_PORT
-    user: str | None = None
-    password: str | None = None
-    characterset: str = "utf8"
-    tds_version: str | None = None
-    login_timeout: int = 60
-    encryption: str | None = None
+    connection: ConnectionSettings
     schemas: tuple[str, ...] = ()
     tables: tuple[str, ...] = ()
     exclude_tables: tuple[str, ...] = ()
@@ -238,16 +212,12 @@ class MssqlSettings:
             codecs.lookup(charset)
         except LookupError as exc:
             raise CutoverError(f"SQL Server source: unknown characterset {charset!r}") from exc
+        try:
+            connection = ConnectionSettings.from_config(settings)
+        except MSSQLError as exc:
+            raise CutoverError(f"SQL Server source: {exc}") from exc
         return cls(
-            host=str(settings["host"]),
-            database=str(settings["database"]),
-            port=int(settings.get("port") or DEFAULT_PORT),
-            user=settings.get("user") or None,
-            password=settings.get("password") or None,
-            characterset=charset,
-            tds_version=settings.get("tds_version") or None,
-            login_timeout=int(settings.get("login_timeout") or 60),
-            encryption=settings.get("encryption") or None,
+            connection=replace(connection, appname="cutover"),
             schemas=tuple(settings.get("schemas") or ()),
             tables=tuple(settings.get("tables") or ()),
             exclude_tables=tuple(settings.get("exclude_tables") or ()),
@@ -256,27 +226,10 @@ class MssqlSettings:
     @property
     def label(self) -> str:
         """``user@host:port/database`` (never the password)."""
-        who = f"{self.user}@" if self.user else ""
-        return f"{who}{self.host}:{self.port}/{self.database}"
+        return self.connection.label
 
     def connect_kwargs(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {
-            "server": self.host,
-            "port": str(self.port),
-            "database": self.database,
-            "charset": self.characterset,
-            "login_timeout": self.login_timeout,
-            "appname": "cutover",
-            "autocommit": True,
-        }
-        optional = {
-            "user": self.user,
-            "password": self.password,
-            "tds_version": self.tds_version,
-            "encryption": self.encryption,
-        }
-        kwargs.update({key: value for key, value in optional.items() if value})
-        return kwargs
+        return self.connection.connect_kwargs()
 
     def excluded(self, schema: str, table: str) -> str | None:
         """Why the tap's settings leave this table out, or None."""
@@ -307,22 +260,7 @@ def _pymssql() -> Any:
 
 def error_text(exc: BaseException) -> str:
     """A pymssql/FreeTDS error as one line (its args are nested tuples of bytes)."""
-    parts: list[str] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, bytes):
-            value = value.decode("utf-8", "replace")
-        if isinstance(value, str):
-            for line in value.splitlines():
-                line = " ".join(line.split()).rstrip(".")
-                if line and not line.startswith("DB-Lib error message") and line not in parts:
-                    parts.append(line)
-        elif isinstance(value, tuple | list):
-            for item in value:
-                walk(item)
-
-    walk(exc.args or (str(exc),))
-    return "; ".join(parts) or type(exc).__name__
+    return one_line(exc)
 
 
 def open_mssql(settings: Mapping[str, Any]) -> MssqlSource:
