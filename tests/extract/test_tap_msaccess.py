@@ -113,25 +113,31 @@ def tap() -> str:
     return executable
 
 
+def run_access_tap(
+    tap: str, config_path: Path, config: dict[str, Any], env: dict[str, str] | None = None
+) -> TapRun:
+    """Run the tap once with `config` (written to `config_path`); its parsed output."""
+    config_path.write_text(json.dumps(config), encoding="utf-8")
+    done = subprocess.run(
+        [tap, "--config", str(config_path)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+    run = TapRun(done.returncode, done.stdout, done.stderr)
+    run.messages = [
+        json.loads(line, parse_float=Decimal) for line in done.stdout.splitlines() if line
+    ]
+    return run
+
+
 @pytest.fixture
 def run_tap(tap: str, fixtures: Path, tmp_path: Path):
     def run(name: str, env: dict[str, str] | None = None, **config: Any) -> TapRun:
         config.setdefault("database", str(fixtures / name))
-        config_path = tmp_path / "config.json"
-        config_path.write_text(json.dumps(config), encoding="utf-8")
-        done = subprocess.run(
-            [tap, "--config", str(config_path)],
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-            env={**os.environ, **(env or {})},
-            check=False,
-        )
-        run = TapRun(done.returncode, done.stdout, done.stderr)
-        run.messages = [
-            json.loads(line, parse_float=Decimal) for line in done.stdout.splitlines() if line
-        ]
-        return run
+        return run_access_tap(tap, tmp_path / "config.json", config, env)
 
     return run
 

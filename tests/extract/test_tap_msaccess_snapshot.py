@@ -14,13 +14,18 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.extract.test_tap_msaccess import FIXTURES, TIMEOUT, TapRun, _tap_executable
+from tests.extract.test_tap_msaccess import (
+    FIXTURES,
+    TIMEOUT,
+    TapRun,
+    _tap_executable,
+    run_access_tap,
+)
 
 pytestmark = pytest.mark.fixtures  # needs ../shared/fixtures (skips when absent)
 
@@ -67,20 +72,7 @@ def record(recorder: str, source: Path, out: Path, password: str | None = None) 
 
 def run(tap: str, tmp_path: Path, env: dict[str, str] | None = None, **config: Any) -> TapRun:
     config_path = tmp_path / f"config-{len(list(tmp_path.glob('config-*')))}.json"
-    config_path.write_text(json.dumps(config), encoding="utf-8")
-    done = subprocess.run(
-        [tap, "--config", str(config_path)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
-    result = TapRun(done.returncode, done.stdout, done.stderr)
-    result.messages = [
-        json.loads(line, parse_float=Decimal) for line in done.stdout.splitlines() if line
-    ]
-    return result
+    return run_access_tap(tap, config_path, config, env)
 
 
 def comparable(result: TapRun) -> list[dict[str, Any]]:
