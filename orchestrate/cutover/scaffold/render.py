@@ -82,27 +82,24 @@ def _extractor(plan: SystemPlan, root: Path) -> str:
     s = plan.system
     name = _extractor_name(plan)
     prefix = name.upper().replace("-", "_")  # Meltano's setting variables: <PREFIX>_<SETTING>
+    config = dict(plan.extractor_config)
     if plan.extractor == "tap-mssql":  # a server: its connection, the password from .env
-        config = "".join(f"      {key}: {_q(value)}\n" for key, value in plan.extractor_config)
-        return f"""plugins:
-  extractors:
-  # {s}: read-only; the password comes from {prefix}_PASSWORD (or TAP_MSSQL_PASSWORD) in
-  # .env, never from this file; {prefix}_HOST etc. override the rest.
-  - name: {name}
-    inherit_from: {plan.extractor}
-    load_schema: raw_{s}
-    config:
-{config}"""
-    variable = prefix + "_DATABASE"
+        comment = (
+            f"read-only; the password comes from {prefix}_PASSWORD (or TAP_MSSQL_PASSWORD) in\n"
+            f"  # .env, never from this file; {prefix}_HOST etc. override the rest."
+        )
+    else:
+        comment = f"read-only, immutable; override the file with {prefix}_DATABASE."
+        config = {"database": _source_path(plan, root), **config}
+    lines = "".join(f"      {key}: {_q(value)}\n" for key, value in config.items())
     return f"""plugins:
   extractors:
-  # {s}: read-only, immutable; override the file with {variable}.
+  # {s}: {comment}
   - name: {name}
     inherit_from: {plan.extractor}
     load_schema: raw_{s}
     config:
-      database: {_q(_source_path(plan, root))}
-""" + "".join(f"      {key}: {_q(value)}\n" for key, value in plan.extractor_config)
+{lines}"""
 
 
 def _transformer(plan: SystemPlan) -> str:
