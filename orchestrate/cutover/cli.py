@@ -114,6 +114,13 @@ def _capture(args: argparse.Namespace) -> int:
     return 0
 
 
+def _objects(args: argparse.Namespace) -> int:
+    from cutover.objects.step import carry_system
+
+    _logged(f"objects-{args.system}")
+    return carry_system(args.system, print_only=args.print)
+
+
 def _gate(args: argparse.Namespace) -> int:
     from cutover.gate import run_gate
     from cutover.gx.cli import _quiet_gx
@@ -236,15 +243,26 @@ def build_parser() -> argparse.ArgumentParser:
         pg.add_parser(name, help=text).set_defaults(handler=handler)
 
     sample = commands.add_parser("sample", help="generate a sample legacy database")
-    sample.add_argument("system", choices=["coldchain", "spc", "lawfirm", "routing"])
+    sample.add_argument("system", choices=["coldchain", "spc", "lawfirm", "routing", "ecoanp"])
     sample.add_argument("--rows", type=int, default=None, help="orders to generate (scale)")
     sample.add_argument("--seed", type=int, default=4, help="random seed (same seed, same file)")
-    sample.add_argument("--output", default=None, help="file to write (default .data/samples/)")
+    sample.add_argument(
+        "--output",
+        default=None,
+        help="file to write (default .data/samples/); for ecoanp, the database to create "
+        "on the target's server (default ecoanp_legacy)",
+    )
     sample.set_defaults(handler=_sample)
 
     runbook = (
         ("preflight", _preflight, "check the target and the source before anything is written"),
         ("dry-run", _dry_run, "read the source only: rows, size and estimated load time per table"),
+        (
+            "objects",
+            _objects,
+            "carry a PostgreSQL source's functions, views, triggers, policies, grants, ... "
+            "into the candidate schema (after dbt)",
+        ),
         ("capture", _capture, "fingerprint every source row into cutover_audit (after EL)"),
         ("gate", _gate, "run every validation; exit 1 with what failed unless all pass"),
         ("switch", _switch, "back up, then swap the gated candidate into the app schema"),
@@ -257,6 +275,10 @@ def build_parser() -> argparse.ArgumentParser:
         if name in ("preflight", "dry-run", "capture"):
             command.add_argument(
                 "--source", default=None, help="source path instead of the extractor's"
+            )
+        if name == "objects":
+            command.add_argument(
+                "--print", action="store_true", help="print the SQL for review, apply nothing"
             )
         if name == "switch":
             command.add_argument(

@@ -41,6 +41,7 @@ class GateReport:
     problems: list[str] = field(default_factory=list)
     parity: list[KindParity] = field(default_factory=list)
     sequences: list[SequenceCheck] = field(default_factory=list)
+    objects: list[str] = field(default_factory=list)  # lines about a PG source's objects
     seconds: float = 0.0
 
     @property
@@ -99,7 +100,10 @@ def _aware(value: object) -> dt.datetime:
 
 
 def object_parity(
-    conn: psycopg.Connection, contracts: SystemContracts, schema: str
+    conn: psycopg.Connection,
+    contracts: SystemContracts,
+    schema: str,
+    report: GateReport | None = None,
 ) -> list[KindParity]:
     row = conn.execute(
         "select inventory from cutover_audit.source_inventory where system = %s",
@@ -114,7 +118,16 @@ def object_parity(
     explanations = Explanations.load(
         project_root() / "expectations" / "parity" / f"{contracts.system}.yml"
     )
-    return compare(source, target, contracts, explanations)
+    parity = compare(source, target, contracts, explanations)
+    if "objects" in row[0]:  # a PostgreSQL source: functions, policies, grants, ...
+        from cutover.objects.gate_checks import check_objects
+
+        objects = check_objects(conn, row[0], schema, explanations)
+        parity += objects.parity
+        if report is not None:
+            report.objects = objects.lines
+            report.problems += objects.problems
+    return parity
 
 
 def raw_fingerprints(
@@ -195,7 +208,7 @@ def run_gate(system: str) -> int:
         report.problems += check_capture(conn, contracts)  # type: ignore[arg-type]
         _record_el_rate(conn, contracts)  # type: ignore[arg-type]
         step = time.perf_counter()
-        report.parity = object_parity(conn, contracts, report.candidate_schema)  # type: ignore[arg-type]
+        report.parity = object_parity(conn, contracts, report.candidate_schema, report)  # type: ignore[arg-type]
         log.info("object parity in %.2f s", time.perf_counter() - step)
         step = time.perf_counter()
         conn.commit()
@@ -236,6 +249,7 @@ def run_gate(system: str) -> int:
             "",
             f"sequences: {sum(s.ok for s in report.sequences)}/{len(report.sequences)} past "
             "max(id), each proven by a rolled-back test insert",
+            *(["", *report.objects] if report.objects else []),
         ]
     )
     text = "\n".join(

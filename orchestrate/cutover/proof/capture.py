@@ -62,7 +62,7 @@ def capture(
             "insert into cutover_audit.source_inventory (system, source, inventory) "
             "values (%s, %s, %s) on conflict (system) do update set source = excluded.source, "
             "inventory = excluded.inventory, captured_at = now()",
-            (contracts.system, reader.description, json.dumps(schema_to_dict(schema))),
+            (contracts.system, reader.description, json.dumps(_inventory(contracts, reader))),
         )
         for plan in plans:
             try:
@@ -76,6 +76,16 @@ def capture(
             conn.commit()
             log.info("%s", results[-1].describe())
     return results
+
+
+def _inventory(contracts: SystemContracts, reader: SourceReader) -> dict[str, object]:
+    """The source's tables and, for a PostgreSQL source, its non-row objects too."""
+    inventory = schema_to_dict(reader.schema())
+    if reader.kind == "postgres":
+        from cutover.objects.gate_checks import objects_inventory
+
+        inventory.update(objects_inventory(contracts, reader))
+    return inventory
 
 
 def _check_same_source(

@@ -85,4 +85,15 @@ def generate_sample(
 
         target = Path(output) if output else target.with_name(routing.FILE_NAME)
         return routing.generate(target, items=rows or routing.DEFAULT_ITEMS, seed=seed)
+    if system == "ecoanp":
+        from cutover.samples import ecoanp
+        from cutover.settings import TargetSettings
+
+        # A PostgreSQL database on the target's server, not a file: `output` names it.
+        return ecoanp.generate(
+            TargetSettings.from_environment(),
+            str(output) if output else ecoanp.DEFAULT_DATABASE,
+            readings=rows or ecoanp.DEFAULT_READINGS,
+            seed=seed,
+        )
     raise CutoverError(f"no sample generator for system {system!r}")
