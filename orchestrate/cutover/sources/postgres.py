@@ -466,6 +466,8 @@ class PostgresSource:
         return [s for s in own if s in wanted], {s for s in own if s not in wanted}
 
     def _read_schema(self) -> SourceSchema:
+        for state in (self._objects, self._types, self._keys, self._index_methods):
+            state.clear()  # a read that failed halfway must not leave names behind
         read, left_out = self._schemas_read()
         tables: list[_Relation] = []
         views: list[str] = []
