@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jinja2
+import psycopg
 import pytest
 import yaml
 from cutover.errors import CutoverError
@@ -263,3 +265,66 @@ def test_cli_wrong_password_is_one_line_without_it(server: TargetSettings, tmp_p
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert f"{server.host}:{server.port}/{DATABASE}" in done.stderr
     assert secret not in done.stderr and "Traceback" not in done.stderr
+
+
+# --- staging on what tap-postgres 0.10.0 emits ----------------------------------------------------
+
+MACROS = REPO_ROOT / "transform" / "macros" / "cleaning"
+
+#: (declared type, raw type and value as the loader holds what the tap emitted, measured
+#: on a probe table; the source value it came from, or None where staging must reject)
+RAW = [
+    ("timestamp with time zone", "text", "2024-03-01 03:00:00.123456+00",
+     "2024-03-01 12:00:00.123456+09"),
+    ("timestamp without time zone", "text", "infinity", "infinity"),
+    ("timestamp(3) without time zone", "text", "2024-03-01 12:00:00.5", "2024-03-01 12:00:00.5"),
+    ("date", "text", "0044-03-15 BC", "0044-03-15 BC"),
+    ("time without time zone", "text", "12:34:56", "12:34:56"),
+    ("time with time zone", "text", "12:34:56+02:00", "12:34:56+02"),
+    ("uuid", "text", "a8aed972-c2b9-4d8f-a4c1-f69befe518ee", "A8AED972C2B94D8FA4C1F69BEFE518EE"),
+    ("inet", "text", "10.0.0.1/8", "10.0.0.1/8"),
+    ("bit(3)", "text", "101", "101"),
+    ("bit varying(5)", "text", "1101", "1101"),
+    ("numeric(9,6)", "numeric", "37.123456", "37.123456"),
+    ("double precision", "numeric", "1E+308", "1e308"),
+    ("json", "jsonb", '{"b": 1, "a": [1, 2]}', '{"a": [1, 2], "b": 1}'),
+    ("vector(3)", "text", "[1,2.5,-3e-05]", "[1,2.5,-3e-05]"),
+    ("character(4)", "text", "ab  ", "ab"),
+    ("text", "text", " x ", " x "),
+    # what cannot be cast goes to the rejects (NULL plus a cast error), never a crash
+    ("smallint", "bigint", "70000", None),
+    ("timestamp with time zone", "text", "not a time", None),
+    ("vector(3)", "text", "[1,2]", None),
+]  # fmt: skip
+
+
+def _staged_sql(declared: str) -> str:
+    env = jinja2.Environment(extensions=["jinja2.ext.do"])
+    env.globals["is_valid_input"] = lambda text, data_type: (
+        f"pg_input_is_valid({text}, '{data_type}')"
+    )
+    files = ("try_cast.sql", "to_vector.sql")
+    macros = env.from_string("\n".join((MACROS / f).read_text() for f in files)).module
+    staging = map_postgres_column(declared).staging_sql("c")
+    return env.from_string(staging).render(
+        try_cast=macros.try_cast, to_vector=macros.to_vector, casts=[]
+    )
+
+
+@pytest.mark.parametrize(("declared", "raw_type", "raw", "source"), RAW)
+def test_staging_reads_the_taps_output_back(
+    server: TargetSettings, declared: str, raw_type: str, raw: str, source: str | None
+) -> None:
+    query = (
+        f"with s as materialized (select %s::{raw_type} as c) "
+        f"select ({_staged_sql(declared)})::{declared}::text from s"
+    )
+    with psycopg.connect(server.conninfo(), autocommit=True) as conn:
+        conn.execute("set timezone = 'UTC'")
+        [staged] = conn.execute(query, (raw,)).fetchone()  # type: ignore[misc]
+        expected = (
+            None
+            if source is None
+            else conn.execute(f"select %s::{declared}::text", (source,)).fetchone()[0]  # type: ignore[index]
+        )
+    assert staged == expected
