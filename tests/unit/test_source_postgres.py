@@ -381,6 +381,7 @@ def test_partitions_are_read_through_their_table(edge: TargetSettings) -> None:
         ("CHECK ((n > 0)) NOT VALID", "(n > 0)"),
         ("CHECK ((note <> ')'::text))", "(note <> ')'::text)"),
         ("CHECK ((note <> 'it''s ('::text)) NO INHERIT", "(note <> 'it''s ('::text)"),
+        ('CHECK (("a)b" <> \'"\'::text))', '("a)b" <> \'"\'::text)'),
     ],
 )
 def test_check_expression(definition: str, expected: str) -> None:

@@ -387,16 +387,19 @@ class PostgresSource:
         self._index_methods: dict[tuple[str, str], str] = {}  # (table, index) -> amname
         self._cursors = 0
         self._connection: psycopg.Connection | None = None
+        connection = None
         try:
             connection = psycopg.connect(**settings.connect_kwargs(), autocommit=True)
+            for statement in SESSION_SETTINGS:
+                connection.execute(statement)
+            connection.autocommit = False  # server-side cursors live in a transaction
         except psycopg.Error as exc:
+            if connection is not None:
+                connection.close()
             raise CutoverError(
                 f"cannot connect to PostgreSQL {settings.label}: "
                 + error_text(exc, settings.params.get("password"))
             ) from exc
-        for statement in SESSION_SETTINGS:
-            connection.execute(statement)
-        connection.autocommit = False  # server-side cursors live in a transaction
         _lenient_dates(connection)
         self._connection = connection
         self.size_bytes: int | None = self._database_size()
@@ -695,11 +698,11 @@ def check_expression(definition: str) -> str:
     text = definition.strip()
     if not text.upper().startswith("CHECK ("):
         return text
-    depth, quoted = 0, False
+    depth, quote = 0, ""
     for position, char in enumerate(text[6:], start=6):
-        if char == "'":
-            quoted = not quoted  # '' inside a literal toggles twice
-        elif quoted:
+        if char in "'\"" and quote in ("", char):
+            quote = "" if quote else char  # '' or "" inside a quote toggles twice
+        elif quote:
             continue
         elif char == "(":
             depth += 1
