@@ -291,8 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scaffold.add_argument(
         "source",
-        help="the source: a SQLite or MS Access file, or a tap-msaccess snapshot "
-        "(SQL Server, PostgreSQL: recognised)",
+        help="the source: a SQLite or MS Access file, a tap-msaccess snapshot, "
+        "mssql://user@host/Database or postgresql://user@host/Database[?schemas=a,b]",
     )
     scaffold.add_argument("--system", required=True, help="short name: schemas, models, jobs")
     scaffold.add_argument(
@@ -303,8 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
     scaffold.add_argument(
         "--password-env",
         metavar="VAR",
-        help="an encrypted Access file: the environment variable holding its password "
-        "(never written anywhere; the extractor reads TAP_MSACCESS_PASSWORD)",
+        help="the environment variable holding the source's password: an encrypted Access "
+        "file, or a server login (default TAP_POSTGRES_PASSWORD for PostgreSQL); never "
+        "written anywhere",
     )
     scaffold.set_defaults(handler=_scaffold)
 

@@ -17,6 +17,7 @@ from cutover.sources.base import SourceColumn, SourceSchema, SourceTable
 from cutover.sources.sqlite import ROWID_COLUMN as ROWID
 from cutover.sources.sqlite import SqliteSource, open_sqlite
 
+ConfigValue = str | int | bool | tuple[str, ...]  # an extractor setting's value
 SYSTEM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 ROWID_KEY = "sqlite_rowid"  # its name in the final table
 
@@ -71,7 +72,10 @@ class SystemPlan:
     has_sqlite_sequence: bool
     triggers: tuple[str, ...] = ()
     extractor: str = "tap-sqlite"  # the Meltano extractor `<extractor>--<system>` inherits
-    extractor_config: tuple[tuple[str, str], ...] = ()  # settings besides `database`
+    extractor_config: tuple[tuple[str, ConfigValue], ...] = ()  # settings besides `database`
+    # The extractor's `select` patterns when it must not take every stream it discovers
+    # (tap-postgres discovers views too): `<stream>.*` per planned table. Empty: all.
+    extractor_select: tuple[str, ...] = ()
 
 
 def check_system_name(system: str) -> None:

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from cutover.scaffold.identifiers import is_plain_identifier, quote_ident, shorten
-from cutover.scaffold.plan import ColumnPlan, SystemPlan, TablePlan
+from cutover.scaffold.plan import ColumnPlan, ConfigValue, SystemPlan, TablePlan
 
 
 def _q(value: str) -> str:
@@ -82,16 +82,24 @@ def _extractor(plan: SystemPlan, root: Path) -> str:
     s = plan.system
     name = _extractor_name(plan)
     prefix = name.upper().replace("-", "_")  # Meltano's setting variables: <PREFIX>_<SETTING>
-    config = dict(plan.extractor_config)
-    if plan.extractor == "tap-mssql":  # a server: its connection, the password from .env
+    config: dict[str, ConfigValue] = dict(plan.extractor_config)
+    if plan.extractor in ("tap-mssql", "tap-postgres"):  # a server: the password from .env
+        tap = plan.extractor.upper().replace("-", "_")
         comment = (
-            f"read-only; the password comes from {prefix}_PASSWORD (or TAP_MSSQL_PASSWORD) in\n"
+            f"read-only; the password comes from {prefix}_PASSWORD (or {tap}_PASSWORD) in\n"
             f"  # .env, never from this file; {prefix}_HOST etc. override the rest."
         )
     else:
         comment = f"read-only, immutable; override the file with {prefix}_DATABASE."
         config = {"database": _source_path(plan, root), **config}
-    lines = "".join(f"      {key}: {_q(value)}\n" for key, value in config.items())
+    if plan.extractor == "tap-postgres":
+        comment += (
+            "\n  # The login needs BYPASSRLS (or superuser): row-level security must hide no "
+            "row.\n  # Only the tables are selected: the tap also discovers views and "
+            "materialized\n  # views, whose rows are not data of their own."
+        )
+    lines = "".join(f"      {key}: {_yaml_value(value)}\n" for key, value in config.items())
+    select = "".join(f"    - {_q(pattern)}\n" for pattern in plan.extractor_select)
     return f"""plugins:
   extractors:
   # {s}: {comment}
@@ -99,7 +107,18 @@ def _extractor(plan: SystemPlan, root: Path) -> str:
     inherit_from: {plan.extractor}
     load_schema: raw_{s}
     config:
-{lines}"""
+{lines}""" + (f"    select:\n{select}" if select else "")
+
+
+def _yaml_value(value: ConfigValue) -> str:
+    """A setting's value in YAML: strings as _q, booleans, integers, lists in flow style."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_q(item) for item in value) + "]"
+    return _q(value)
 
 
 def _transformer(plan: SystemPlan) -> str:

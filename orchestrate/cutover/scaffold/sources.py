@@ -3,9 +3,9 @@
 A planner turns one source into a `SystemPlan` (tables, columns with their PostgreSQL
 type and staging cast, keys, indexes), from its own catalog and type rules; everything
 after the plan (render, write) is the same for every kind. SQLite is implemented
-(`plan_sqlite`, rules in sqlite_types.py), MS Access (`plan_access`, access_types.py) and
-SQL Server (`plan_mssql`, mssql_types.py). PostgreSQL is recognised and plugs in here with
-its own planner and extractor.
+(`plan_sqlite`, rules in sqlite_types.py), MS Access (`plan_access`, access_types.py),
+SQL Server (`plan_mssql`, mssql_types.py) and PostgreSQL (`plan_postgres`,
+postgres_types.py).
 """
 
 from __future__ import annotations
@@ -62,11 +62,17 @@ def _mssql_planner(system: str, source: str, settings: dict[str, str]) -> System
     return plan_mssql(system, source, settings)
 
 
+def _postgres_planner(system: str, source: str, settings: dict[str, str]) -> SystemPlan:
+    from cutover.scaffold.postgres_plan import plan_postgres
+
+    return plan_postgres(system, source, settings)
+
+
 KINDS = {
     "sqlite": SourceKind("sqlite", "SQLite", "tap-sqlite", _sqlite_planner),
     "msaccess": SourceKind("msaccess", "MS Access", "tap-msaccess", _access_planner),
     "mssql": SourceKind("mssql", "SQL Server", "tap-mssql", _mssql_planner),
-    "postgres": SourceKind("postgres", "PostgreSQL", "tap-postgres", None),
+    "postgres": SourceKind("postgres", "PostgreSQL", "tap-postgres", _postgres_planner),
 }
 
 

@@ -18,7 +18,14 @@ from cutover.errors import CutoverError
 from cutover.settings import project_root
 from cutover.sources.base import SourceReader
 
-_KINDS = {"tap-sqlite": "sqlite", "tap-msaccess": "msaccess", "tap-mssql": "mssql"}
+_KINDS = {
+    "tap-sqlite": "sqlite",
+    "tap-msaccess": "msaccess",
+    "tap-mssql": "mssql",
+    "tap-postgres": "postgres",
+}
+# Kinds whose reader needs the real password, not the ***** `meltano config print` shows.
+_SECRET_KINDS = ("mssql", "msaccess", "postgres")
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ def source_config(system: str) -> SourceConfig:
     if kind is None:
         raise CutoverError(f"{extractor}: no source reader for this tap yet")
     command = [meltano_executable(), "config", "print", extractor]
-    if kind in ("mssql", "msaccess"):  # the reader needs the real password, not *****
+    if kind in _SECRET_KINDS:
         command[2:2] = ["--unsafe"]
     if os.environ.get("MELTANO_ENVIRONMENT"):
         command[1:1] = ["--environment", os.environ["MELTANO_ENVIRONMENT"]]
@@ -102,6 +109,15 @@ def open_source(system: str, override: str | None = None) -> SourceReader:
         from cutover.sources.mssql import open_mssql
 
         return open_mssql(settings)
+    if kind == "postgres":
+        if override is not None:
+            raise CutoverError(
+                f"{system}: --source is a file path; a PostgreSQL source is configured by "
+                "its extractor's settings (TAP_POSTGRES__<SYSTEM>_HOST, ...)"
+            )
+        from cutover.sources.postgres import open_postgres
+
+        return open_postgres(settings)
     raise CutoverError(f"{system}: no source reader for {kind}")
 
 
