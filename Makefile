@@ -25,10 +25,10 @@ PLUGIN_FILES := meltano.yml $(wildcard */*.meltano.yml) $(wildcard plugins/*/*.l
 	lock browser mdbtools clean
 
 help:
-	@echo "make demo      install, then migrate Cold Chain, SPC, LawFirm and Routing ML end to end (embedded PostgreSQL)"
+	@echo "make demo      install, then migrate Cold Chain, SPC, LawFirm, Routing ML and EcoAnP end to end (embedded PostgreSQL)"
 	@echo "make test      install, then run the tests"
 	@echo "make pg-start | pg-stop | pg-reset   the embedded PostgreSQL"
-	@echo "make sample [SYSTEM=coldchain] [ROWS=n]   regenerate a sample (coldchain | spc | lawfirm | routing)"
+	@echo "make sample [SYSTEM=coldchain] [ROWS=n]   regenerate a sample (coldchain | spc | lawfirm | routing | ecoanp)"
 	@echo "make migrate [SYSTEM=coldchain]   run migrate-<system> (EL, dbt build, capture, gate, Data Docs)"
 	@echo "make preflight | dry-run | gate | switch | rollback | status [SYSTEM=coldchain]   the runbook"
 	@echo "make lint      ruff + sqlfluff"
@@ -95,9 +95,11 @@ pg-reset: $(VENV)/.installed
 	$(CUTOVER) pg reset
 
 # The reference systems `make demo` migrates: Cold Chain (seed 004, hand-written models),
-# SPC (seed 001), LawFirm AI (seed 003) and Routing ML (seed 000, an Access 97 snapshot),
-# scaffolded then refined by hand.
-SYSTEMS := coldchain spc lawfirm routing
+# SPC (seed 001), LawFirm AI (seed 003), Routing ML (seed 000, an Access 97 snapshot) and
+# EcoAnP (seed 002, a PostgreSQL database), scaffolded then refined by hand. EcoAnP's sample
+# is a database on the target's server, not a file: it is regenerated on every demo
+# (deterministic, a few seconds).
+SYSTEMS := coldchain spc lawfirm routing ecoanp
 SYSTEM ?= coldchain
 
 sample: $(VENV)/.installed
@@ -109,7 +111,7 @@ migrate: install
 # Every system runs even when one fails; the exit status says whether all gates passed.
 demo: install pg-start
 	@failed=""; for system in $(SYSTEMS); do \
-		[ -f .data/samples/$$system.manifest.json ] || $(CUTOVER) sample $$system; \
+		[ -f .data/samples/$$system.manifest.json ] && [ $$system != ecoanp ] || $(CUTOVER) sample $$system; \
 		echo "==> meltano run migrate-$$system (EL, dbt build, capture, gate, Data Docs)"; \
 		rm -f expectations/gx/uncommitted/summary/$$system.txt; \
 		$(MELTANO) run migrate-$$system || failed="$$failed $$system"; \

@@ -91,10 +91,23 @@ def _inventory(contracts: SystemContracts, reader: SourceReader) -> dict[str, ob
 def _check_same_source(
     conn: psycopg.Connection, contracts: SystemContracts, reader: SourceReader
 ) -> None:
-    """Refuse to fingerprint a different file than the one the tap extracted."""
+    """Refuse to fingerprint a different file than the one the tap extracted. (A server
+    source's audit may have no path or size: then only the extraction is required.)"""
+    audit = contracts.source_audit
+    has = {
+        r[0]
+        for r in conn.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = %s and table_name = %s",
+            (audit.schema, audit.name),
+        )
+    }
+    path_sql = "source_path" if "source_path" in has else "null::text"
+    size_sql = "source_size_bytes" if "source_size_bytes" in has else "null::bigint"
     row = conn.execute(
-        f"select source_path, source_size_bytes from {contracts.source_audit.sql} "
-        "where _sdc_deleted_at is null and source_path is not null limit 1"
+        f"select {path_sql}, {size_sql} from {audit.sql} where _sdc_deleted_at is null "
+        + ("and source_path is not null " if "source_path" in has else "")
+        + "limit 1"
     ).fetchone()
     if row is None:
         raise CutoverError(

@@ -1,0 +1,1 @@
+"""meltanolabs-tap-postgres, run as the project needs it (see tap.py)."""
