@@ -106,9 +106,7 @@ class AuditStream(Stream):
             entry = stream.catalog_entry if hasattr(stream, "catalog_entry") else {}
             schema_name, _, relation = stream.fully_qualified_name.rpartition(".")
             read = tap.audit.reads.get(stream.name)
-            is_view = any(
-                m.get("metadata", {}).get("is-view") for m in entry.get("metadata", [])
-            )
+            is_view = any(m.get("metadata", {}).get("is-view") for m in entry.get("metadata", []))
             yield {
                 "table_name": table_name(stream.name),
                 "source_schema": schema_name.split(".")[-1] or None,
@@ -143,7 +141,7 @@ class CutoverTapPostgres(TapPostgres):
         """The tap's catalog with the `_source_audit` entry last."""
         catalog = super().catalog_dict
         if not any(s["tap_stream_id"] == AUDIT_STREAM_NAME for s in catalog["streams"]):
-            entry = AuditStream(self)._singer_catalog_entry.to_dict()  # noqa: SLF001
+            entry = AuditStream(self)._singer_catalog_entry.to_dict()
             catalog["streams"].append(entry)
         return catalog
 
@@ -182,13 +180,14 @@ class CutoverTapPostgres(TapPostgres):
         super().sync_all()
 
     def _scalar(self, query: str, **params: t.Any) -> t.Any:
-        with self.connector._connect() as conn:  # noqa: SLF001
+        with self.connector._connect() as conn:
             return conn.execute(sa.text(query), params).scalar()
 
     def source_label(self) -> str:
         url = self.connector.sqlalchemy_url
         parsed = sa.engine.make_url(url)
-        return f"postgresql://{parsed.username}@{parsed.host}:{parsed.port or 5432}/{parsed.database}"
+        port = parsed.port or 5432
+        return f"postgresql://{parsed.username}@{parsed.host}:{port}/{parsed.database}"
 
     def server_version(self) -> str:
         if not hasattr(self, "_server_version"):
@@ -204,7 +203,7 @@ class CutoverTapPostgres(TapPostgres):
             "select rolsuper or rolbypassrls from pg_roles where rolname = current_user"
         ):
             return
-        with self.connector._connect() as conn:  # noqa: SLF001
+        with self.connector._connect() as conn:
             rows = conn.execute(
                 sa.text(
                     "select n.nspname, c.relname from pg_class c "
@@ -229,7 +228,7 @@ def _count_records(stream: Stream, tap: CutoverTapPostgres) -> None:
 
     def counted(context: t.Any) -> Iterable[dict[str, t.Any]]:
         schema_name, relation = stream.fully_qualified_name.split(".")[-2:]
-        count = tap._scalar(  # noqa: SLF001
+        count = tap._scalar(
             f'select count(*) from "{schema_name.replace(chr(34), chr(34) * 2)}".'
             f'"{relation.replace(chr(34), chr(34) * 2)}"'
         )
