@@ -7,6 +7,11 @@ the processor is `to_float`: `922337203685477.5807` (SQL Server money) arrives a
 This is the upstream method (MIT licence, target_postgres/sinks.py, PostgresSink._do_copy)
 with exact numeric columns left to psycopg, which writes a Decimal with all its digits.
 Remove it when upstream uses the dialect's own type implementation.
+
+Second fix, same place: a JSON column's bind processor writes a record's `null` as the
+JSON literal `null` (SQLAlchemy's JSON `none_as_null` is off), so a source's SQL NULL in a
+jsonb column became `'null'::jsonb` in the raw table. A Singer `null` is no value: it is
+written as SQL NULL.
 """
 
 from __future__ import annotations
@@ -23,7 +28,10 @@ def _processor(column: sqlalchemy.Column, dialect: sqlalchemy.Dialect) -> t.Any:
         column_type, sqlalchemy.Float
     ):
         return None  # Decimal and int go to psycopg as they are: exact
-    return column_type.bind_processor(dialect)
+    processor = column_type.bind_processor(dialect)
+    if isinstance(column_type, sqlalchemy.JSON) and processor is not None:
+        return lambda value: None if value is None else processor(value)
+    return processor
 
 
 def _do_copy(

@@ -31,7 +31,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-SCHEMA = "\x00schema\x00"  # where the target schema goes in a definition
+SCHEMA = "⟪schema⟫"  # where the target schema goes (jsonb, where captured, refuses NUL)
 
 # The order objects are applied in: each may depend on the kinds before it.
 ORDER = (

@@ -118,7 +118,11 @@ def plan_from_schema(
         # past the loaded max(id).
         tables=tuple(replace(t, sequence_floor=False) for t in plan.tables),
         skipped=plan.skipped + other,
-        extractor_select=tuple(f"{streams[t.source]}.*" for t in plan.tables),
+        # The tables, and the audit stream the proof reads (extract/tap-postgres).
+        extractor_select=(
+            *(f"{streams[t.source]}.*" for t in plan.tables),
+            "_source_audit.*",
+        ),
     )
 
 

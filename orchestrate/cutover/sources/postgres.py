@@ -64,9 +64,23 @@ APPLICATION_NAME = "cutover"
 SESSION_SETTINGS = (
     "SET default_transaction_read_only = on",
     "SET row_security = off",  # hidden rows raise, never vanish
-    "SET TimeZone = 'UTC'",  # timestamptz values come back as UTC datetimes
+    "SET TimeZone = 'UTC'",  # timestamptz text in UTC (+00), as the tap's session gives it
+    "SET DateStyle = 'ISO, MDY'",  # PostgreSQL's default output, which the tap emits
 )
 VECTOR_TYPES = ("vector",)  # pgvector: read as text, the JSON array the tap emits
+# Read as PostgreSQL's own text, as the tap emits them (dates_as_string; JSON as the jsonb
+# the loader writes), so the raw copy and the row keys compare with the source text for
+# text: `2024-03-01 00:00:00+00`, not Python's `2024-03-01 00:00:00+00:00`.
+TEXT_TYPES = (
+    *VECTOR_TYPES,
+    "date",
+    "time",
+    "timetz",
+    "timestamp",
+    "timestamptz",
+    "json",
+    "jsonb",
+)
 
 # --- the catalog SQL (PostgreSQL 13 and later; pg_catalog only) ----------------------------
 
@@ -687,8 +701,11 @@ class PostgresSource:
 
 
 def select_expression(column: str, type_name: str) -> sql.Composable:
-    """The select-list expression of a column: itself, or its text for pgvector."""
-    if type_name in VECTOR_TYPES:
+    """The select-list expression of a column: itself, or its text (TEXT_TYPES); json is
+    read through jsonb, whose text is what the loader's jsonb column holds."""
+    if type_name == "json":
+        return sql.SQL("{}::jsonb::text").format(sql.Identifier(column))
+    if type_name in TEXT_TYPES:
         return sql.SQL("{}::text").format(sql.Identifier(column))
     return sql.Identifier(column)
 
