@@ -179,7 +179,9 @@ def test_plan_of_the_sample(server: TargetSettings, monkeypatch) -> None:
     assert ("idx_devices_site_id", ("site_id",)) in tables["devices"].indexes
     assert sorted(plan.views) == sorted(VIEWS)
     assert plan.extractor == "tap-postgres"
-    assert sorted(plan.extractor_select) == sorted(f"{s}-{t}.*" for t, s in TABLES.items())
+    assert sorted(plan.extractor_select) == sorted(
+        [*(f"{s}-{t}.*" for t, s in TABLES.items()), "_source_audit.*"]
+    )
 
 
 def test_rendered_extractor_selects_tables_only_without_password(
@@ -205,7 +207,10 @@ def test_rendered_extractor_selects_tables_only_without_password(
         "database": DATABASE,
         "dates_as_string": True,
     }
-    assert sorted(extractor["select"]) == sorted(f"{s}-{t}.*" for t, s in TABLES.items())
+    # The tables and the audit stream the proof reads (extract/tap-postgres), no view.
+    assert sorted(extractor["select"]) == sorted(
+        [*(f"{s}-{t}.*" for t, s in TABLES.items()), "_source_audit.*"]
+    )
     assert not [p for p in extractor["select"] if any(view in p for view in VIEWS)]
     assert "TAP_POSTGRES__ECOANP_PASSWORD" in text and "BYPASSRLS" in text
     staging = files["transform/models/staging/ecoanp/stg_ecoanp__ai_knowledge_base.sql"]
@@ -230,7 +235,7 @@ def test_schemas_option_filters_and_is_rendered(server: TargetSettings, tmp_path
         "extractors"
     ]
     assert extractor["config"]["filter_schemas"] == ["core", "telemetry"]
-    assert len(extractor["select"]) == 6
+    assert len(extractor["select"]) == 6 + 1  # six tables and _source_audit
 
 
 def _cutover(args: list[str], root: Path, **env: str) -> subprocess.CompletedProcess[str]:

@@ -44,9 +44,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import errors, sql
-from psycopg.adapt import Loader
 from psycopg.conninfo import conninfo_to_dict
-from psycopg.pq import Format
 
 from cutover.errors import CutoverError
 from cutover.sources.base import (
@@ -346,32 +344,6 @@ def open_postgres(settings: Mapping[str, Any]) -> PostgresSource:
     return PostgresSource(PostgresSettings.from_mapping(settings))
 
 
-class _TextOnFailure(Loader):
-    """A date/time loader that returns PostgreSQL's text for what Python cannot hold
-    (`infinity`, BC dates, year > 9999) instead of failing the whole read."""
-
-    inner: type[Loader]
-
-    def __init__(self, oid: int, context: Any = None) -> None:
-        super().__init__(oid, context)
-        self._inner = self.inner(oid, context)
-
-    def load(self, data: Any) -> Any:
-        try:
-            return self._inner.load(data)
-        except psycopg.DataError:
-            return bytes(data).decode()
-
-
-def _lenient_dates(connection: psycopg.Connection) -> None:
-    for name in ("date", "timestamp", "timestamptz"):
-        oid = connection.adapters.types[name].oid
-        inner = connection.adapters.get_loader(oid, Format.TEXT)
-        if inner is not None:
-            loader = type(f"Lenient{name.title()}Loader", (_TextOnFailure,), {"inner": inner})
-            connection.adapters.register_loader(oid, loader)
-
-
 # --- the reader ------------------------------------------------------------------------------
 
 
@@ -414,7 +386,6 @@ class PostgresSource:
                 f"cannot connect to PostgreSQL {settings.label}: "
                 + error_text(exc, settings.params.get("password"))
             ) from exc
-        _lenient_dates(connection)
         self._connection = connection
         self.size_bytes: int | None = self._database_size()
 
