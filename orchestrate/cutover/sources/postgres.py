@@ -20,10 +20,10 @@ object): the proof must not trust the tap it checks.
   are rebuilt on the target, not copied). `extra` counts functions (not extension
   members), policies and materialized views.
 * `iter_rows` returns the values psycopg 3 gives (int, Decimal, float, str, bool, bytes,
-  UUID, date, time, aware datetime for timestamptz (in UTC), dict/list for json/jsonb,
-  lists for arrays), except: pgvector `vector` columns are read as their text
-  (`[0.1,0.2,...]`, the JSON array the tap emits), and dates/timestamps Python cannot
-  hold (`infinity`, BC, year > 9999) come back as PostgreSQL's text instead of failing.
+  UUID, lists for arrays), except for TEXT_TYPES, read as PostgreSQL's own text, which is
+  what the tap emits: pgvector `vector` (`[0.1,0.2,...]`), dates, times and timestamps
+  (ISO, UTC: `2024-03-01 00:00:00+00`, also `infinity` and BC dates, which Python cannot
+  hold) and json/jsonb (jsonb's canonical text, what the loader's jsonb column holds).
   Rows come in primary-key order through a server-side cursor.
 * Tables without a primary key cannot be read row by row: PostgreSQL's ctid is not a
   stable row identifier (UPDATE and VACUUM FULL move rows), so `with_rowid` is refused.
