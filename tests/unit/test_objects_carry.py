@@ -94,6 +94,9 @@ def test_every_kind_is_read_from_the_source(carried):
     assert kinds["materialized view"] == 1
     assert kinds["role"] == 4
     assert kinds["sequence"] == 7
+    assert {"organizations.plan", "audit_log.changed_at", "devices.device_uuid"} <= {
+        o.name for o in source.of("default")
+    }
     assert kinds["grant"] >= 60
     assert {o.name for o in source.of("comment")} >= {
         "table organizations",

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from singer_sdk import Stream
-from singer_sdk.exceptions import ConfigValidationError
 from tap_postgres.client import PostgresLogBasedStream, PostgresStream
 from tap_postgres.tap import TapPostgres
 
@@ -215,11 +214,13 @@ class CutoverTapPostgres(TapPostgres):
         filtered = sorted(f"{s}.{r}" for s, r in rows if [s, r] in selected)
         if filtered:
             user = self._scalar("select current_user")
-            raise ConfigValidationError(
+            message = (
                 f"row-level security would hide rows of {', '.join(filtered)} from login "
                 f"{user!r}, and the copy would silently miss them: extract as a role with "
                 f'BYPASSRLS (ALTER ROLE "{user}" BYPASSRLS) or as a superuser'
             )
+            self.logger.error(message)
+            raise SystemExit(message)  # one line on stderr, exit status 1
 
 
 def _count_records(stream: Stream, tap: CutoverTapPostgres) -> None:

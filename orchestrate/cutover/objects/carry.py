@@ -1,6 +1,7 @@
 """Apply a source's non-row objects to the target schema, after the data, in dependency
-order (roles; functions; views; triggers; row security and policies; owners and grants;
-sequence values; comments), in one transaction, so a failure leaves the target as it was.
+order (roles; functions; views; column defaults; triggers; row security and policies;
+owners and grants; sequence values; comments), in one transaction, so a failure leaves
+the target as it was.
 
 Every statement is idempotent (CREATE OR REPLACE, DROP ... IF EXISTS then CREATE, REVOKE
 then GRANT, setval to at least what is there): a rerun gives the same catalog.

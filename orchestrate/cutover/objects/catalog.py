@@ -41,6 +41,7 @@ ORDER = (
     "view",
     "materialized view",
     "index",
+    "default",
     "trigger",
     "row security",
     "policy",
@@ -196,6 +197,7 @@ class _Reader:
         relations = self.relations()
         objects += self.functions()
         objects += self.views(relations)
+        objects += self.defaults()
         objects += self.triggers()
         objects += self.row_security(relations)
         objects += self.policies()
@@ -296,6 +298,32 @@ class _Reader:
                 count=1,
             )
             found.append(DbObject("index", f"{relname}.{row['relname']}", text, (text,)))
+        return found
+
+    # -- column defaults -------------------------------------------------------------------
+    def defaults(self) -> list[DbObject]:
+        """Column defaults (`now()`, `'active'`, `gen_random_uuid()`): the final tables are
+        built without them. Identity and serial columns number rows by their sequence."""
+        found = []
+        for row in self.rows(
+            """
+            select c.relname, c.relkind, a.attname, pg_get_expr(d.adbin, d.adrelid) as expr
+              from pg_attrdef d join pg_attribute a on a.attrelid = d.adrelid and a.attnum = d.adnum
+              join pg_class c on c.oid = d.adrelid join pg_namespace n on n.oid = c.relnamespace
+             where n.nspname = any(%s) and c.relkind in ('r', 'p') and not c.relispartition
+               and a.attidentity = '' and a.attgenerated = '' and not a.attisdropped
+               and pg_get_expr(d.adbin, d.adrelid) not like 'nextval(%%'
+             order by 1, 3
+            """
+        ):
+            if not self.keep(row["relkind"], row["relname"]):
+                continue
+            text = (
+                f"ALTER TABLE {qualified(row['relname'])} ALTER COLUMN {qident(row['attname'])} "
+                f"SET DEFAULT {row['expr']}"
+            )
+            name = f"{row['relname']}.{row['attname']}"
+            found.append(DbObject("default", name, text, (text,)))
         return found
 
     # -- triggers, row security, policies ------------------------------------------------

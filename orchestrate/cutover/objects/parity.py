@@ -26,6 +26,7 @@ KIND_LABELS = {
     "view": "view definitions",
     "materialized view": "materialized views",
     "index": "materialized view indexes",
+    "default": "column defaults",
     "trigger": "trigger definitions",
     "row security": "row level security",
     "policy": "policies",

@@ -1,8 +1,9 @@
 {#- A JSON array of numbers (text, e.g. an Access Memo holding an embedding) as a pgvector
     `vector(dimensions)`, or NULL when it is not exactly that: pgvector's own input raises
     instead of failing softly, so the array is checked as jsonb first (length, numbers
-    only, each within float4's range and not underflowing to 0). Each element is read
-    straight from its text as real (correctly rounded), as pgvector reads it. -#}
+    only, each within float4's range and not underflowing to 0). Each element is then read
+    straight from the array's own text as real (correctly rounded, as pgvector reads it),
+    not through jsonb, whose numeric has no negative zero (`-0` would become `0`). -#}
 {% macro to_vector(column, dimensions, casts) -%}
     {%- set doc = "(btrim(" ~ column ~ "::text))::jsonb" -%}
     {%- set expression -%}
@@ -11,10 +12,8 @@
             and jsonb_array_length({{ doc }}) = {{ dimensions }}
             and not jsonb_path_exists({{ doc }},
                 '$[*] ? (@.type() != "number" || @ > 3.4028235e38 || @ < -3.4028235e38 || (@ != 0 && @ < 7.006493e-46 && @ > -7.006493e-46))')
-        then (
-            select array_agg(e.value::real order by e.n)::vector({{ dimensions }})
-            from jsonb_array_elements_text({{ doc }}) with ordinality as e(value, n)
-        ) end
+        then translate(btrim({{ column }}::text), '[]', '{}')::real[]::vector({{ dimensions }})
+        end
     {%- endset -%}
     {%- do casts.append({"column": column, "expression": expression}) -%}
     {{ expression }}
