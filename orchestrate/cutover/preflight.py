@@ -144,12 +144,25 @@ def source_checks(system: str, override: str | None) -> tuple[list[Check], int |
         return [Check("FAIL", "source readable", str(error))], None
     checks = []
     with reader:
+        bypass = getattr(reader, "rls_bypass", None)  # a PostgreSQL source
+        if bypass is not None:
+            checks.append(
+                Check("PASS", "row-level security", "the login bypasses it: no row is hidden")
+                if bypass()
+                else Check(
+                    "FAIL",
+                    "row-level security",
+                    "the login is neither superuser nor BYPASSRLS: tables with policies "
+                    "would be copied in part (ALTER ROLE <login> BYPASSRLS)",
+                )
+            )
         try:
             schema = reader.schema()
             for table in schema.tables:  # read one row of each: readable, not just listed
                 next(iter(reader.iter_rows(table.name, [table.columns[0].name])), None)
         except (CutoverError, OSError) as error:
-            return [Check("FAIL", "source readable", f"{reader.description}: {error}")], None
+            failed = Check("FAIL", "source readable", f"{reader.description}: {error}")
+            return [*checks, failed], None
         rows = sum(t.row_count for t in schema.tables)
         checks.append(
             Check(

@@ -124,6 +124,13 @@ def test_vectors_and_jsonb_are_intact(job, source) -> None:  # type: ignore[no-u
     assert carried == audit  # SQL NULL stays NULL, not the JSON literal null
 
 
+def test_preflight_checks_the_source_login_bypasses_rls(job: JobRun) -> None:
+    preflight = job.pipeline.cutover("preflight", "ecoanp")
+    assert "PASS  row-level security: the login bypasses it" in preflight.stdout, (
+        preflight.stdout + preflight.stderr
+    )
+
+
 def test_objects_rerun_changes_nothing(job: JobRun) -> None:
     with job.pipeline.connect() as conn:
         before = read_catalog(conn, ["ecoanp_next"])
@@ -256,6 +263,18 @@ def test_extraction_refuses_a_login_that_rls_would_filter(job: JobRun, source) -
         assert "row-level security would hide rows of" in output
         assert "core.devices" in output and "BYPASSRLS" in output
         assert '"type":"RECORD"' not in result.stdout.replace(" ", "")
+        preflight = job.pipeline.cutover(
+            "preflight",
+            "ecoanp",
+            extra_env={
+                "TAP_POSTGRES__ECOANP_USER": "ecoanp_limited_reader",
+                "TAP_POSTGRES__ECOANP_PASSWORD": "limited-reader-pw",
+            },
+        )
+        assert preflight.returncode == 1
+        assert "FAIL  row-level security: the login is neither superuser nor BYPASSRLS" in (
+            preflight.stdout
+        )
     finally:
         with _source(source) as src:
             src.execute("drop role if exists ecoanp_limited_reader")
