@@ -29,12 +29,19 @@ class CarryResult:
     applied: Counter[str] = field(default_factory=Counter)
     statements: int = 0
     seconds: float = 0.0
+    kept: list[str] = field(default_factory=list)  # continuous aggregates kept as built
 
     def describe(self) -> str:
         kinds = ", ".join(f"{kind} {self.applied[kind]}" for kind in ORDER if self.applied[kind])
+        kept = (
+            f"; kept the continuous aggregate(s) {', '.join(self.kept)} in place of the "
+            "source's materialized view(s)"
+            if self.kept
+            else ""
+        )
         return (
             f"objects carried into {self.schema}: {kinds} "
-            f"({self.statements} statements in {self.seconds:.1f} s)"
+            f"({self.statements} statements in {self.seconds:.1f} s){kept}"
         )
 
 
@@ -42,7 +49,11 @@ def carry(catalog: Catalog, conn: psycopg.Connection, schema: str) -> CarryResul
     """Create `catalog`'s objects in `schema` of the target `conn` (roles cluster-wide)."""
     clock = time.perf_counter()
     result = CarryResult(schema)
-    ordered = catalog.ordered()
+    aggregates = continuous_aggregates(conn, schema)
+    # A TimescaleDB continuous aggregate built by the time_series model takes the place of
+    # the source's materialized view of the same name: it is kept, not replaced.
+    ordered = [o for o in catalog.ordered() if _relation_of(o) not in aggregates]
+    result.kept = sorted(aggregates)
     with conn.transaction():
         for obj in (o for o in ordered if o.cluster_wide):
             _apply(conn, obj, schema, result)
@@ -53,6 +64,26 @@ def carry(catalog: Catalog, conn: psycopg.Connection, schema: str) -> CarryResul
     result.seconds = time.perf_counter() - clock
     log.info(result.describe())
     return result
+
+
+def continuous_aggregates(conn: psycopg.Connection, schema: str) -> set[str]:
+    """Names of the TimescaleDB continuous aggregates in `schema` (none without it)."""
+    if not conn.execute("select 1 from pg_extension where extname = 'timescaledb'").fetchone():
+        return set()
+    rows = conn.execute(
+        "select view_name from timescaledb_information.continuous_aggregates "
+        "where view_schema = %s",
+        (schema,),
+    ).fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def _relation_of(obj: DbObject) -> str | None:
+    if obj.kind == "materialized view":
+        return obj.name
+    if obj.kind == "index":
+        return obj.name.split(".", 1)[0]
+    return None
 
 
 def statements_for(catalog: Catalog, schema: str) -> list[str]:

@@ -336,6 +336,8 @@ class _Reader:
               from pg_trigger t join pg_class c on c.oid = t.tgrelid
               join pg_namespace n on n.oid = c.relnamespace
              where n.nspname = any(%s) and not t.tgisinternal and t.tgparentid = 0
+               and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass
+                               and d.objid = t.tgfoid and d.deptype = 'e')
              order by 1, 3
             """
         ):

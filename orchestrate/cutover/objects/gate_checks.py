@@ -17,6 +17,7 @@ import psycopg
 from psycopg import sql
 
 from cutover.gx.contracts import SystemContracts
+from cutover.objects.carry import continuous_aggregates
 from cutover.objects.catalog import Catalog, DbObject, read_catalog
 from cutover.objects.parity import (
     compare_objects,
@@ -77,6 +78,16 @@ def check_objects(
     report.lines.append(time_series_path(conn, schema))
     report.lines += refresh_matviews(conn, schema, inventory.get("matview_rows", {}), report)
     target = read_catalog(conn, [schema])
+    aggregates = continuous_aggregates(conn, schema)
+    if aggregates:  # TimescaleDB: the aggregate replaces the source's materialized view
+        reasons = dict(explanations.reasons)
+        why = "a TimescaleDB continuous aggregate of the same data (time_series model)"
+        for obj in source.objects:
+            if obj.kind == "materialized view" and obj.name in aggregates:
+                reasons[("materialized views", obj.name)] = why
+            if obj.kind == "index" and obj.name.split(".", 1)[0] in aggregates:
+                reasons[("materialized view indexes", obj.name)] = why
+        explanations = Explanations(reasons)
     report.parity = compare_objects(source, target, explanations)
     target_counts = guide_counts(conn, [schema])
     notes = guide_notes(conn, schema, inventory["guide_counts"], target_counts)

@@ -106,6 +106,8 @@ union all
 select 'Triggers', count(*) from pg_trigger t join pg_class c on c.oid = t.tgrelid
   join pg_namespace n on n.oid = c.relnamespace
  where not t.tgisinternal and n.nspname = any(%(s)s)
+   and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass
+                   and d.objid = t.tgfoid and d.deptype = 'e')
 union all
 select 'Policies', count(*) from pg_policy p join pg_class c on c.oid = p.polrelid
   join pg_namespace n on n.oid = c.relnamespace where n.nspname = any(%(s)s)

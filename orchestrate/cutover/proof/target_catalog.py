@@ -493,12 +493,14 @@ def _functions(conn: psycopg.Connection, schema_oid: int) -> tuple[TargetFunctio
 
 def _triggers(conn: psycopg.Connection, schema_oid: int) -> tuple[TargetTrigger, ...]:
     # tgparentid <> 0 marks a clone of a partitioned table's trigger (PostgreSQL 15+;
-    # on 13 and 14 clones are tgisinternal instead).
+    # on 13 and 14 clones are tgisinternal instead). A trigger whose function belongs to an
+    # extension is the extension's (TimescaleDB's ts_insert_blocker on a hypertable).
     rows = conn.execute(
-        """
+        f"""
         select c.relname, t.tgname
         from pg_trigger t join pg_class c on c.oid = t.tgrelid
         where c.relnamespace = %s and not t.tgisinternal and t.tgparentid = 0
+          and {_not_extension_member("pg_proc", "t.tgfoid")}
         """,
         [schema_oid],
     ).fetchall()
