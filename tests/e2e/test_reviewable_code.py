@@ -46,11 +46,12 @@ def test_committed_suites_match_the_dbt_contracts(pg_server, tmp_path):
         "spc: 0 suite(s) written, 15",
         "lawfirm: 0 suite(s) written, 3",
         "routing: 0 suite(s) written, 9",
+        "ecoanp: 0 suite(s) written, 9",
     ):
         assert f"{line} unchanged" in result.stdout, result.stdout
     committed = REPO_ROOT / "expectations" / "gx" / "expectations"
     regenerated = tmp_path / "expectations" / "gx" / "expectations"
     names = sorted(p.name for p in committed.glob("*.json"))
-    assert len(names) == 8 + 15 + 3 + 9
+    assert len(names) == 8 + 15 + 3 + 9 + 9
     _, mismatch, errors = filecmp.cmpfiles(committed, regenerated, names, shallow=False)
     assert mismatch == [] and errors == []

@@ -227,20 +227,29 @@ class _Reader:
         )
         return [r for r in rows if self.keep(r["relkind"], r["relname"])]
 
+    def own_functions(self) -> list[dict[str, Any]]:
+        """Functions and procedures of the schemas, not an extension's, by name and args."""
+        if not hasattr(self, "_functions"):
+            self._functions = self.rows(
+                """
+                select p.oid, p.proname, pg_get_function_identity_arguments(p.oid) as args,
+                       r.rolname as owner, p.prokind, pg_get_functiondef(p.oid) as definition,
+                       obj_description(p.oid, 'pg_proc') as comment
+                  from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                  join pg_roles r on r.oid = p.proowner
+                 where n.nspname = any(%s) and p.prokind in ('f', 'p')
+                   and not exists (select 1 from pg_depend d
+                                   where d.classid = 'pg_proc'::regclass
+                                     and d.objid = p.oid and d.deptype = 'e')
+                 order by p.proname, 3
+                """
+            )
+        return self._functions
+
     # -- functions -----------------------------------------------------------------
     def functions(self) -> list[DbObject]:
         found = []
-        for row in self.rows(
-            """
-            select p.oid, p.proname, pg_get_function_identity_arguments(p.oid) as args,
-                   pg_get_functiondef(p.oid) as definition
-              from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-             where n.nspname = any(%s) and p.prokind in ('f', 'p')
-               and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass
-                               and d.objid = p.oid and d.deptype = 'e')
-             order by p.proname, 3
-            """
-        ):
+        for row in self.own_functions():
             text = self.function_text(row["definition"], row["proname"])
             found.append(DbObject("function", f"{row['proname']}({row['args']})", text, (text,)))
         return found
@@ -424,18 +433,7 @@ class _Reader:
             word = RELATION_WORDS[row["relkind"]]
             text = f"ALTER {word} {qualified(row['relname'])} OWNER TO {self.role(row['owner'])}"
             found.append(DbObject("owner", f"{word.lower()} {row['relname']}", text, (text,)))
-        for row in self.rows(
-            """
-            select p.proname, pg_get_function_identity_arguments(p.oid) as args,
-                   r.rolname as owner, p.prokind
-              from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-              join pg_roles r on r.oid = p.proowner
-             where n.nspname = any(%s) and p.prokind in ('f', 'p')
-               and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass
-                               and d.objid = p.oid and d.deptype = 'e')
-             order by 1, 2
-            """
-        ):
+        for row in self.own_functions():
             word = "PROCEDURE" if row["prokind"] == "p" else "FUNCTION"
             signature = f"{qualified(row['proname'])}({row['args']})"
             text = f"ALTER {word} {signature} OWNER TO {self.role(row['owner'])}"
@@ -495,18 +493,7 @@ class _Reader:
             text += " WITH GRANT OPTION" if row["is_grantable"] else ""
             name = f"column {row['relname']}.{row['attname']}: {grantee} {row['privilege_type']}"
             found.append(DbObject("grant", name, text, (text,)))
-        for row in self.rows(
-            """
-            select p.oid, p.proname, pg_get_function_identity_arguments(p.oid) as args,
-                   r.rolname as owner, p.prokind
-              from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-              join pg_roles r on r.oid = p.proowner
-             where n.nspname = any(%s) and p.prokind in ('f', 'p')
-               and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass
-                               and d.objid = p.oid and d.deptype = 'e')
-             order by 2, 3
-            """
-        ):
+        for row in self.own_functions():
             word = "PROCEDURE" if row["prokind"] == "p" else "FUNCTION"
             target = f"{word} {qualified(row['proname'])}({row['args']})"
             label = f"function {row['proname']}({row['args']})"
@@ -691,17 +678,9 @@ class _Reader:
             )
             name = f"column {row['relname']}.{row['attname']}"
             found.append(DbObject("comment", name, text, (text,)))
-        for row in self.rows(
-            """
-            select p.proname, pg_get_function_identity_arguments(p.oid) as args, p.prokind,
-                   obj_description(p.oid, 'pg_proc') as comment
-              from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-             where n.nspname = any(%s) and obj_description(p.oid, 'pg_proc') is not null
-               and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass
-                               and d.objid = p.oid and d.deptype = 'e')
-             order by 1, 2
-            """
-        ):
+        for row in self.own_functions():
+            if row["comment"] is None:
+                continue
             word = "PROCEDURE" if row["prokind"] == "p" else "FUNCTION"
             signature = f"{qualified(row['proname'])}({row['args']})"
             text = f"COMMENT ON {word} {signature} IS {qliteral(row['comment'])}"
