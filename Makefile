@@ -20,7 +20,7 @@ ROWS ?=
 PLUGIN_FILES := meltano.yml $(wildcard */*.meltano.yml) $(wildcard plugins/*/*.lock) \
 	$(wildcard plugins/constraints/*.txt) $(wildcard extract/*/pyproject.toml) pyproject.toml
 
-.PHONY: help demo test install pg-start pg-stop pg-reset sample migrate validate docs lint \
+.PHONY: help demo test install pg-start pg-stop pg-reset sample migrate validate docs lint bench \
 	preflight dry-run gate switch rollback status \
 	lock browser mdbtools clean
 
@@ -119,6 +119,10 @@ demo: install pg-start
 	done; \
 	if [ -n "$$failed" ]; then echo "GATE FAILED:$$failed"; exit 1; fi; \
 	echo "All gates passed: $(SYSTEMS). Data Docs: expectations/gx/uncommitted/data_docs/local_site/index.html"
+
+# Throughput against pgloader and COPY (not part of the tests): make bench [ROWS=1000000]
+bench: install pg-start
+	$(CUTOVER) bench $(if $(ROWS),--rows $(ROWS))
 
 validate: install
 	$(BIN)/cutover-gx validate $(SYSTEM)

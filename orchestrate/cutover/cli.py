@@ -309,6 +309,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scaffold.set_defaults(handler=_scaffold)
 
+    from cutover.bench.report import add_parser as add_bench
+
+    add_bench(commands)
+
     backups = commands.add_parser("backup", help="pg_dump -Fc backups of the target")
     actions = backups.add_subparsers(dest="action", required=True)
     for name, text in (

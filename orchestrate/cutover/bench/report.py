@@ -1,0 +1,158 @@
+"""`cutover bench`: generate the source, run every method on every table, print the figures
+and the ratios, and write them with the machine's description to a results file."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+import psycopg
+
+from cutover.bench.runners import Result, pgloader_command, run_copy, run_ours, run_pgloader
+from cutover.bench.source import TABLES, generate
+from cutover.settings import TargetSettings, project_root
+
+METHODS = {"ours": run_ours, "pgloader": run_pgloader, "copy": run_copy}
+
+
+def _mib(size: float) -> str:
+    return f"{size / 2**20:,.0f} MiB"
+
+
+def machine(server: TargetSettings) -> list[str]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    with psycopg.connect(server.conninfo("postgres")) as conn:
+        version = conn.execute("show server_version").fetchone()[0]  # type: ignore[index]
+    try:
+        pgloader = subprocess.run(
+            [pgloader_command(), "--version"], capture_output=True, text=True, check=False
+        ).stdout.splitlines()[0]
+    except Exception as error:
+        pgloader = f"pgloader not available ({error})"
+    return [
+        f"- CPU: {cpu}, {os.cpu_count()} cores; memory {_mib(memory)}",
+        f"- {platform.platform()}, Python {platform.python_version()}",
+        f"- PostgreSQL {version} at {server.host}:{server.port} (same machine)",
+        f"- {pgloader}",
+    ]
+
+
+def render(results: list[Result], csv_sizes: dict[str, int]) -> list[str]:
+    lines = [
+        "| table | method | rows | seconds | rows/s | MB/s | peak RSS (all processes) "
+        "| peak RSS (largest process) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        m = r.measured
+        lines.append(
+            f"| {r.table} | {r.method} | {r.rows:,} | {m.seconds:.1f} | "
+            f"{r.rows_per_second:,.0f} | {csv_sizes[r.table] / 2**20 / m.seconds:.1f} | "
+            f"{_mib(m.peak_tree_bytes)} | {_mib(m.peak_process_bytes)} |"
+        )
+    lines.append("")
+    for table in dict.fromkeys(r.table for r in results):
+        by = {r.method: r for r in results if r.table == table}
+        if "ours" not in by:
+            continue
+        ours = by["ours"].rows_per_second
+        ratios = [
+            f"ours/{other} = {ours / by[other].rows_per_second:.2f}"
+            for other in ("pgloader", "copy")
+            if other in by
+        ]
+        lines.append(f"- {table}: " + ", ".join(ratios))
+    return lines
+
+
+def run_bench(rows: int, tables: list[str], methods: list[str], results_file: Path) -> int:
+    server = TargetSettings.from_environment()
+    work = project_root() / ".data" / "bench"
+    source = generate(work / f"bench_{rows}.sqlite", rows)
+    results: list[Result] = []
+    csv_sizes: dict[str, int] = {}
+    for table in tables:
+        from cutover.bench.runners import export_csv
+
+        csv_sizes[table] = export_csv(source, table).stat().st_size
+        for method in methods:
+            print(f"==> {table}: {method} ({rows:,} rows)", flush=True)
+            result = METHODS[method](server, source, table, rows)
+            print(
+                f"    {result.measured.seconds:.1f} s, {result.rows_per_second:,.0f} rows/s, "
+                f"peak RSS {_mib(result.measured.peak_tree_bytes)}",
+                flush=True,
+            )
+            results.append(result)
+    table_lines = render(results, csv_sizes)
+    print("\n".join(table_lines))
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    section = [
+        f"## {rows:,} rows per table ({stamp})",
+        "",
+        "MB/s is the table's CSV size over the time (the same bytes for every method).",
+        "",
+        *table_lines,
+        "",
+        "Machine:",
+        *machine(server),
+        "",
+    ]
+    _write_section(results_file, rows, section)
+    print(f"\nresults: {results_file}")
+    return 0
+
+
+def _write_section(path: Path, rows: int, section: list[str]) -> None:
+    """Keep one section per row count (the latest run of it), in row-count order."""
+    header = [
+        "# Throughput: our EL step against pgloader and COPY",
+        "",
+        'Written by `make bench` (`cutover bench`); see the README, "Throughput".',
+        "",
+    ]
+    sections: dict[int, list[str]] = {}
+    if path.is_file():
+        current: int | None = None
+        for line in path.read_text().splitlines():
+            if line.startswith("## ") and " rows per table" in line:
+                current = int(line[3:].split(" ", 1)[0].replace(",", ""))
+                sections[current] = []
+            if current is not None:
+                sections[current].append(line)
+    sections[rows] = section
+    body = [line for key in sorted(sections) for line in sections[key]]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join([*header, *body]).rstrip() + "\n")
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    bench = commands.add_parser(
+        "bench", help="measure our EL step against pgloader and COPY (not part of the tests)"
+    )
+    bench.add_argument("--rows", type=int, default=1_000_000, help="rows per table")
+    bench.add_argument("--tables", nargs="+", choices=TABLES, default=list(TABLES))
+    bench.add_argument("--methods", nargs="+", choices=list(METHODS), default=list(METHODS))
+    bench.add_argument(
+        "--results", default=None, help="the results file (docs/benchmarks/throughput.md)"
+    )
+    bench.set_defaults(
+        handler=lambda a: run_bench(
+            a.rows,
+            a.tables,
+            a.methods,
+            Path(a.results) if a.results else project_root() / "docs/benchmarks/throughput.md",
+        )
+    )

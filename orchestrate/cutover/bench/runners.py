@@ -1,0 +1,165 @@
+"""The three ways the benchmark loads one SQLite table into PostgreSQL.
+
+* ours: `meltano run tap-sqlite--bench target-postgres`, the project's EL step exactly as
+  configured (the tap's and loader's settings of extract/*.meltano.yml);
+* pgloader: the Debian package, SQLite → PostgreSQL with its defaults (COPY, 4 workers);
+* copy: the ceiling, `COPY ... FROM STDIN (FORMAT csv)` of the same rows from a file.
+
+Each loads into a database of its own on the same server, dropped and created first, and
+each load is checked: the table must hold exactly the source's rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from cutover.bench.measure import Measured, run_measured
+from cutover.errors import CutoverError
+from cutover.settings import TargetSettings, project_root
+
+# The PostgreSQL types of the ceiling's tables (what a careful hand-written load would use).
+COPY_TABLES = {
+    "narrow": "id bigint primary key, account_id bigint not null, code text not null, "
+    "quantity bigint not null",
+    "wide": "id bigint primary key, customer text not null, description text, "
+    "amount numeric(12,2) not null, rate double precision, created_at timestamp not null, "
+    "shipped_on date, is_active boolean not null, payload bytea, notes text",
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    method: str
+    table: str
+    rows: int
+    measured: Measured
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.measured.seconds
+
+
+def fresh_database(server: TargetSettings, name: str) -> TargetSettings:
+    with psycopg.connect(server.conninfo("postgres"), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    return server.with_database(name)
+
+
+def count_rows(target: TargetSettings, schema: str, table: str) -> int:
+    with psycopg.connect(target.conninfo()) as conn:
+        row = conn.execute(
+            sql.SQL("select count(*) from {}").format(sql.Identifier(schema, table))
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _checked(result: Result, target: TargetSettings, schema: str) -> Result:
+    if result.measured.returncode != 0:
+        raise CutoverError(
+            f"bench: {result.method} failed on {result.table} "
+            f"(exit {result.measured.returncode}):\n{result.measured.output[-3000:]}"
+        )
+    loaded = count_rows(target, schema, result.table)
+    if loaded != result.rows:
+        raise CutoverError(
+            f"bench: {result.method} loaded {loaded:,} rows of {result.table}, "
+            f"the source has {result.rows:,}"
+        )
+    return result
+
+
+def run_ours(server: TargetSettings, source: Path, table: str, rows: int) -> Result:
+    target = fresh_database(server, "bench_ours")
+    root = project_root()
+    env = {
+        **os.environ,
+        "PG_HOST": target.host,
+        "PG_PORT": str(target.port),
+        "PG_USER": target.user,
+        "PG_PASSWORD": target.password,
+        "PG_DATABASE": target.database,
+        "TAP_SQLITE__BENCH_DATABASE": str(source),
+        "TAP_SQLITE__BENCH_TABLES": json.dumps([table]),
+        "MELTANO_DATABASE_URI": f"sqlite:///{source.parent / 'meltano-bench.db'}",
+    }
+    meltano = str(Path(sys.executable).parent / "meltano")
+    command = [meltano, "run", "--full-refresh", "tap-sqlite--bench", "target-postgres"]
+    measured = run_measured(command, env, root)
+    return _checked(Result("ours", table, rows, measured), target, "raw_bench")
+
+
+def pgloader_command() -> str:
+    found = shutil.which("pgloader")
+    if found:
+        return found
+    print("  pgloader not found: installing Debian's package (apt-get install pgloader)")
+    done = subprocess.run(
+        ["apt-get", "install", "-y", "-q", "pgloader"], capture_output=True, text=True, check=False
+    )
+    found = shutil.which("pgloader")
+    if done.returncode != 0 or not found:
+        raise CutoverError(
+            "bench: pgloader is needed for the comparison: `sudo apt-get install pgloader` "
+            f"(apt said: {(done.stderr or done.stdout).strip()[-300:]})"
+        )
+    return found
+
+
+def run_pgloader(server: TargetSettings, source: Path, table: str, rows: int) -> Result:
+    target = fresh_database(server, "bench_pgloader")
+    script = source.parent / f"pgloader-{table}.load"
+    script.write_text(
+        f"LOAD DATABASE\n  FROM sqlite://{source}\n"
+        f"  INTO postgresql://{target.user}@{target.host}:{target.port}/{target.database}\n"
+        "  WITH include drop, create tables, create indexes, reset sequences\n"
+        f"  INCLUDING ONLY TABLE NAMES LIKE '{table}';\n"
+    )
+    env = {**os.environ, "PGPASSWORD": target.password}
+    measured = run_measured([pgloader_command(), str(script)], env, source.parent)
+    return _checked(Result("pgloader", table, rows, measured), target, "public")
+
+
+def export_csv(source: Path, table: str) -> Path:
+    """The table's rows as CSV (not timed): blobs as PostgreSQL's `\\x` hex, booleans as
+    t/f, NULL as an empty unquoted field."""
+    path = source.parent / f"{table}.csv"
+    conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        with path.open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            for row in conn.execute(f"SELECT * FROM {table} ORDER BY id"):
+                writer.writerow(
+                    [
+                        "\\x" + value.hex()
+                        if isinstance(value, bytes)
+                        else ("" if value is None else value)
+                        for value in row
+                    ]
+                )
+    finally:
+        conn.close()
+    return path
+
+
+def run_copy(server: TargetSettings, source: Path, table: str, rows: int) -> Result:
+    target = fresh_database(server, "bench_copy")
+    path = export_csv(source, table)
+    with psycopg.connect(target.conninfo(), autocommit=True) as conn:
+        conn.execute(f"create table {table} ({COPY_TABLES[table]})")
+    command = [sys.executable, "-m", "cutover.bench.copy_file", target.conninfo(), table, str(path)]
+    measured = run_measured(command, dict(os.environ), source.parent)
+    return _checked(Result("copy", table, rows, measured), target, "public")
