@@ -1,7 +1,8 @@
 """Apply a source's non-row objects to the target schema, after the data, in dependency
 order (roles; functions; views; column defaults; triggers; row security and policies;
 owners and grants; sequence values; comments), in one transaction, so a failure leaves
-the target as it was.
+the schema as it was. Roles come first, in a transaction of their own: they are the
+cluster's, not the schema's.
 
 Every statement is idempotent (CREATE OR REPLACE, DROP ... IF EXISTS then CREATE, REVOKE
 then GRANT, setval to at least what is there): a rerun gives the same catalog.
@@ -104,9 +105,8 @@ def _apply(conn: psycopg.Connection, obj: DbObject, schema: str, result: CarryRe
     for statement in obj.ddl(schema):
         statement = SEQUENCE_OF.sub(lambda m: _sequence(conn, schema, m[1], m[2]), statement)
         try:
-            with conn.transaction():
-                conn.execute(statement)  # type: ignore[arg-type]
-        except psycopg.Error as exc:
+            conn.execute(statement)  # type: ignore[arg-type]
+        except psycopg.Error as exc:  # the caller's transaction rolls everything back
             first = statement.strip().splitlines()[0][:160]
             raise CutoverError(
                 f"objects: cannot create {obj.kind} {obj.name} in {schema}: "
