@@ -143,15 +143,46 @@ def plan_column(column: Column, profile: ColumnProfile) -> ColumnPlan:
     return ColumnPlan(column, json_type, mode, encoding, profile)
 
 
+#: Two storage classes share one integer sum: the low 32 bits count one, the high bits the
+#: other (exact below 2**31 rows; bigger tables take the one-sum-per-class query). Half the
+#: aggregate steps of a sum per class: the scan runs at every discovery and every sync.
+PAIR_SHIFT = 1 << 32
+MAX_PAIRED_ROWS = (1 << 31) - 1
+
+
+def _infinity_test(ident: str) -> str:
+    return f"typeof({ident}) = 'real' AND ({ident} = 9e999 OR {ident} = -9e999)"
+
+
 def profile_sql(obj: SourceObject) -> str:
-    """One aggregate query counting every column's storage classes."""
+    """One aggregate query counting every column's storage classes, a sum per class."""
     parts = ["count(*)"]
     for column in obj.columns:
         ident = quote_identifier(column.name)
         parts.extend(f"coalesce(sum(typeof({ident}) = '{name}'), 0)" for name in STORAGE_CLASSES)
+        parts.append(f"coalesce(sum({_infinity_test(ident)}), 0)")
+    return f"SELECT {', '.join(parts)} FROM {quote_identifier(obj.name)}"
+
+
+def paired_profile_sql(obj: SourceObject) -> str:
+    """The same counts in two sums per column (integer|real, text|blob); no infinities."""
+    parts = ["count(*)"]
+    for column in obj.columns:
+        ident = quote_identifier(column.name)
         parts.append(
-            f"coalesce(sum(typeof({ident}) = 'real' AND ({ident} = 9e999 OR {ident} = -9e999)), 0)"
+            f"coalesce(sum(CASE typeof({ident}) WHEN 'integer' THEN 1 "
+            f"WHEN 'real' THEN {PAIR_SHIFT} ELSE 0 END), 0)"
         )
+        parts.append(
+            f"coalesce(sum(CASE typeof({ident}) WHEN 'text' THEN 1 "
+            f"WHEN 'blob' THEN {PAIR_SHIFT} ELSE 0 END), 0)"
+        )
+    return f"SELECT {', '.join(parts)} FROM {quote_identifier(obj.name)}"
+
+
+def infinities_sql(obj: SourceObject, names: list[str]) -> str:
+    """Count +/-Infinity in the columns that hold REALs (a second scan, only then)."""
+    parts = [f"coalesce(sum({_infinity_test(quote_identifier(name))}), 0)" for name in names]
     return f"SELECT {', '.join(parts)} FROM {quote_identifier(obj.name)}"
 
 
@@ -159,6 +190,36 @@ def profile_columns(
     connection: sqlite3.Connection, obj: SourceObject
 ) -> tuple[int, list[ColumnProfile]]:
     """Run the aggregate scan: (row count, one profile per column)."""
+    count = int(
+        connection.execute(f"SELECT count(*) FROM {quote_identifier(obj.name)}").fetchone()[0]
+    )
+    if count > MAX_PAIRED_ROWS:
+        return _profile_by_class(connection, obj)
+    row = connection.execute(paired_profile_sql(obj)).fetchone()
+    total = int(row[0])
+    counts = []
+    for index in range(len(obj.columns)):
+        numeric, textual = int(row[1 + 2 * index]), int(row[2 + 2 * index])
+        integer, real = numeric % PAIR_SHIFT, numeric // PAIR_SHIFT
+        text, blob = textual % PAIR_SHIFT, textual // PAIR_SHIFT
+        counts.append((integer, real, text, blob))
+    with_reals = [c.name for c, (_, real, _, _) in zip(obj.columns, counts, strict=True) if real]
+    infinite = dict.fromkeys(with_reals, 0)
+    if with_reals:
+        found = connection.execute(infinities_sql(obj, with_reals)).fetchone()
+        infinite = {name: int(value) for name, value in zip(with_reals, found, strict=True)}
+    profiles = [
+        ColumnProfile(
+            integer, real, text, blob, total - integer - real - text - blob, infinite.get(c.name, 0)
+        )
+        for c, (integer, real, text, blob) in zip(obj.columns, counts, strict=True)
+    ]
+    return total, profiles
+
+
+def _profile_by_class(
+    connection: sqlite3.Connection, obj: SourceObject
+) -> tuple[int, list[ColumnProfile]]:
     row = connection.execute(profile_sql(obj)).fetchone()
     total = int(row[0])
     width = len(STORAGE_CLASSES) + 1
