@@ -33,13 +33,13 @@ class RowEncoder:
         self.names = list(names)
         self.invalid_utf8 = dict.fromkeys(self.names, 0)
         self.nul_chars = dict.fromkeys(self.names, 0)
-        by_mode: dict[str, Callable[[str, Any], Any]] = {
+        self._by_mode: dict[str, Callable[[str, Any], Any]] = {
             TEXT: self._text,
             BLOB: self._blob,
             STRINGIFY: self._stringify,
         }
         self._fixups = [
-            (index, name, by_mode[mode])
+            (index, name, self._by_mode[mode])
             for index, (name, mode) in enumerate(zip(self.names, modes, strict=True))
             if mode not in {INTEGER, NUMBER}
         ]
@@ -52,6 +52,10 @@ class RowEncoder:
             if value is not None:
                 record[name] = encode(name, value)
         return record
+
+    def encode_value(self, name: str, mode: str, value: Any) -> Any:
+        """One non-null value of a TEXT, BLOB or STRINGIFY column, as a record holds it."""
+        return self._by_mode[mode](name, value)
 
     def _text(self, name: str, value: Any) -> Any:
         if type(value) is not str:
