@@ -1,5 +1,5 @@
 """Entry point: check the connection, then run meltanolabs-target-postgres with two fixes
-(activate_version.py, exact_copy.py)."""
+(activate_version.py, exact_copy.py) and BATCH parquet files COPYed from Arrow (batch_copy.py)."""
 
 from __future__ import annotations
 
@@ -74,10 +74,11 @@ def main() -> None:
             sys.exit(1)
     from target_postgres.target import TargetPostgres
 
-    from cutover_target_postgres import activate_version, exact_copy
+    from cutover_target_postgres import activate_version, batch_copy, exact_copy
 
     activate_version.install()
     exact_copy.install()
+    batch_copy.install()
     TargetPostgres.cli()
 
 
