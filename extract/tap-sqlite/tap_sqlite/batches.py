@@ -158,9 +158,13 @@ class ParquetFiles:
                 self.storage.open(filename, "wb") as handle,
                 pq.ParquetWriter(handle, schema, compression=self.compression) as writer,
             ):
-                rows = 0
-                while pending is not None and rows < self.rows_per_file:
+                room = self.rows_per_file
+                while pending is not None and room > 0:
+                    if pending.num_rows > room:  # the rest opens the next file
+                        writer.write_batch(pending.slice(0, room))
+                        pending, room = pending.slice(room), 0
+                        continue
                     writer.write_batch(pending)
-                    rows += pending.num_rows
+                    room -= pending.num_rows
                     pending = next(chunks, None)
             yield self.storage.get_url(filename)

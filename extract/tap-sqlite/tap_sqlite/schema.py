@@ -164,8 +164,14 @@ def profile_sql(obj: SourceObject) -> str:
     return f"SELECT {', '.join(parts)} FROM {quote_identifier(obj.name)}"
 
 
+def likely_real(column: Column) -> bool:
+    """Declared REAL/FLOAT/DOUBLE/NUMERIC...: its infinities are counted in the first scan."""
+    return affinity_json_type(column.declared_type)[0] == "number"
+
+
 def paired_profile_sql(obj: SourceObject) -> str:
-    """The same counts in two sums per column (integer|real, text|blob); no infinities."""
+    """The same counts in two sums per column (integer|real, text|blob), plus infinities
+    for the columns declared with a REAL or NUMERIC affinity."""
     parts = ["count(*)"]
     for column in obj.columns:
         ident = quote_identifier(column.name)
@@ -177,11 +183,13 @@ def paired_profile_sql(obj: SourceObject) -> str:
             f"coalesce(sum(CASE typeof({ident}) WHEN 'text' THEN 1 "
             f"WHEN 'blob' THEN {PAIR_SHIFT} ELSE 0 END), 0)"
         )
+        if likely_real(column):
+            parts.append(f"coalesce(sum({_infinity_test(ident)}), 0)")
     return f"SELECT {', '.join(parts)} FROM {quote_identifier(obj.name)}"
 
 
 def infinities_sql(obj: SourceObject, names: list[str]) -> str:
-    """Count +/-Infinity in the columns that hold REALs (a second scan, only then)."""
+    """Count +/-Infinity in other columns found holding REALs (a second scan, only then)."""
     parts = [f"coalesce(sum({_infinity_test(quote_identifier(name))}), 0)" for name in names]
     return f"SELECT {', '.join(parts)} FROM {quote_identifier(obj.name)}"
 
@@ -195,19 +203,25 @@ def profile_columns(
     )
     if count > MAX_PAIRED_ROWS:
         return _profile_by_class(connection, obj)
-    row = connection.execute(paired_profile_sql(obj)).fetchone()
-    total = int(row[0])
+    values = iter(connection.execute(paired_profile_sql(obj)).fetchone())
+    total = int(next(values))
     counts = []
-    for index in range(len(obj.columns)):
-        numeric, textual = int(row[1 + 2 * index]), int(row[2 + 2 * index])
+    infinite: dict[str, int] = {}
+    for column in obj.columns:
+        numeric, textual = int(next(values)), int(next(values))
         integer, real = numeric % PAIR_SHIFT, numeric // PAIR_SHIFT
         text, blob = textual % PAIR_SHIFT, textual // PAIR_SHIFT
         counts.append((integer, real, text, blob))
-    with_reals = [c.name for c, (_, real, _, _) in zip(obj.columns, counts, strict=True) if real]
-    infinite = dict.fromkeys(with_reals, 0)
+        if likely_real(column):
+            infinite[column.name] = int(next(values))
+    with_reals = [
+        c.name
+        for c, (_, real, _, _) in zip(obj.columns, counts, strict=True)
+        if real and c.name not in infinite
+    ]
     if with_reals:
         found = connection.execute(infinities_sql(obj, with_reals)).fetchone()
-        infinite = {name: int(value) for name, value in zip(with_reals, found, strict=True)}
+        infinite.update({name: int(v) for name, v in zip(with_reals, found, strict=True)})
     profiles = [
         ColumnProfile(
             integer, real, text, blob, total - integer - real - text - blob, infinite.get(c.name, 0)
