@@ -111,8 +111,50 @@ def run_bench(rows: int, tables: list[str], methods: list[str], results_file: Pa
         "",
     ]
     _write_section(results_file, rows, section)
+    summary = scaling(results_file)
+    if summary:
+        print("\n".join(summary))
     print(f"\nresults: {results_file}")
     return 0
+
+
+def _ours_rows(path: Path) -> dict[int, dict[str, tuple[float, str]]]:
+    """Per row count and table: our rows/s and peak RSS, read back from the results file."""
+    found: dict[int, dict[str, tuple[float, str]]] = {}
+    current = 0
+    for line in path.read_text().splitlines():
+        if line.startswith("## ") and " rows per table" in line:
+            current = int(line[3:].split(" ", 1)[0].replace(",", ""))
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if current and len(cells) == 8 and cells[1] == "ours":
+            found.setdefault(current, {})[cells[0]] = (float(cells[4].replace(",", "")), cells[6])
+    return found
+
+
+def scaling(path: Path) -> list[str]:
+    """Our EL step at the smallest and largest row counts measured: time and memory."""
+    if not path.is_file():
+        return []
+    ours = _ours_rows(path)
+    if len(ours) < 2:
+        return []
+    small, large = min(ours), max(ours)
+    lines = [
+        f"## Scaling of our EL step: {small:,} to {large:,} rows per table",
+        "",
+        f"| table | rows/s at {small:,} | rows/s at {large:,} | time x{large / small:g} rows "
+        f"| peak RSS at {small:,} | peak RSS at {large:,} |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for table in ours[small]:
+        if table not in ours[large]:
+            continue
+        (rate_s, rss_s), (rate_l, rss_l) = ours[small][table], ours[large][table]
+        lines.append(
+            f"| {table} | {rate_s:,.0f} | {rate_l:,.0f} | "
+            f"x{(large / rate_l) / (small / rate_s):.1f} | {rss_s} | {rss_l} |"
+        )
+    return lines
 
 
 def _write_section(path: Path, rows: int, section: list[str]) -> None:
@@ -127,7 +169,9 @@ def _write_section(path: Path, rows: int, section: list[str]) -> None:
     if path.is_file():
         current: int | None = None
         for line in path.read_text().splitlines():
-            if line.startswith("## ") and " rows per table" in line:
+            if line.startswith("## Scaling"):
+                current = None  # rewritten from the sections below
+            elif line.startswith("## ") and " rows per table" in line:
                 current = int(line[3:].split(" ", 1)[0].replace(",", ""))
                 sections[current] = []
             if current is not None:
@@ -136,6 +180,9 @@ def _write_section(path: Path, rows: int, section: list[str]) -> None:
     body = [line for key in sorted(sections) for line in sections[key]]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join([*header, *body]).rstrip() + "\n")
+    summary = scaling(path)
+    if summary:
+        path.write_text("\n".join([*header, *body, "", *summary]).rstrip() + "\n")
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
