@@ -84,9 +84,37 @@ def _wide(rows: int, seed: int) -> Iterator[tuple[object, ...]]:
         )
 
 
+#: A complete file is stamped (PRAGMA user_version = rows, application_id = seed and the
+#: generator's version) so a rerun reuses it: 10,000,000 rows take minutes to write.
+GENERATOR_VERSION = 1
+
+
+def _stamp(rows: int, seed: int) -> tuple[int, int]:
+    return rows, seed * 1_000 + GENERATOR_VERSION
+
+
+def is_complete(path: Path, rows: int, seed: int) -> bool:
+    if not path.is_file():
+        return False
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        found = (
+            int(conn.execute("PRAGMA user_version").fetchone()[0]),
+            int(conn.execute("PRAGMA application_id").fetchone()[0]),
+        )
+        return found == _stamp(rows, seed)
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
 def generate(path: Path, rows: int, seed: int = 7) -> Path:
-    """Write `path` (replacing it) with `rows` rows in each table."""
+    """Write `path` with `rows` rows in each table, unless a complete one is there."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if is_complete(path, rows, seed):
+        print(f"  source: {path.name} already generated ({rows:,} rows per table)", file=sys.stderr)
+        return path
     path.unlink(missing_ok=True)
     conn = sqlite3.connect(path)
     try:
@@ -101,6 +129,9 @@ def generate(path: Path, rows: int, seed: int = 7) -> Path:
                     batch.clear()
             conn.executemany(f"INSERT INTO {table} VALUES ({marks})", batch)
             print(f"  source: {table} {rows:,} rows", file=sys.stderr)
+        user_version, application_id = _stamp(rows, seed)
+        conn.execute(f"PRAGMA user_version = {user_version}")
+        conn.execute(f"PRAGMA application_id = {application_id}")
         conn.commit()
     finally:
         conn.close()
