@@ -22,6 +22,7 @@ from tap_sqlite.discovery import (
     describe,
     list_objects,
 )
+from tap_sqlite.profile_cache import ProfileCache
 from tap_sqlite.schema import TablePlan, plan_table, profile_columns
 from tap_sqlite.source import SourceDatabase, SourceError
 from tap_sqlite.streams import AuditStream, SQLiteStream
@@ -74,6 +75,14 @@ def _config_schema() -> dict[str, t.Any]:
             title="Batch size",
             description="Rows fetched per fetchmany() call.",
         ),
+        th.Property(
+            "profile_reuse_seconds",
+            th.IntegerType(minimum=0),
+            default=300,
+            title="Profile reuse (seconds)",
+            description="Reuse a table's profile scan this recent when the file is "
+            "unchanged (Meltano's discovery, then the sync); 0 scans at every start.",
+        ),
     ).to_dict()
     schema["properties"].update(EMIT_ACTIVATE_VERSION_CONFIG["properties"])
     return schema
@@ -103,6 +112,7 @@ class TapSQLite(Tap):
         self._audit: AuditLog | None = None
         self.source_objects: list[SourceObject] = []
         self.plans: dict[str, TablePlan] = {}
+        self._profiles: ProfileCache | None = None
         super().__init__(*args, **kwargs)
 
     @property
@@ -168,11 +178,20 @@ class TapSQLite(Tap):
         return streams
 
     def _plan(self, connection: sqlite3.Connection, obj: SourceObject) -> TablePlan | None:
-        try:
-            row_count, profiles = profile_columns(connection, obj)
-        except sqlite3.Error as exc:
-            obj.skip_reason = f"{obj.label} is not readable: {exc}"
-            return None
+        if self._profiles is None:
+            seconds = self.config.get("profile_reuse_seconds", 300)
+            self._profiles = ProfileCache(self.source.path, float(seconds))
+        reused = self._profiles.get(obj)
+        if reused is not None:
+            row_count, profiles = reused
+            self.logger.info("%r: profile reused (file unchanged since it was scanned)", obj.name)
+        else:
+            try:
+                row_count, profiles = profile_columns(connection, obj)
+            except sqlite3.Error as exc:
+                obj.skip_reason = f"{obj.label} is not readable: {exc}"
+                return None
+            self._profiles.put(obj, row_count, profiles)
         plan = plan_table(obj, row_count, profiles)
         if plan.rowid_key and obj.declared_key:
             self.logger.warning(
