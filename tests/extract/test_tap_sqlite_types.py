@@ -209,3 +209,48 @@ def test_schema_annotations_are_in_the_catalog(run_tap: RunTap, types_db: Path) 
     assert qty["x-sqlite-storage-classes"]["text"] == 1
     assert streams["no_pk"]["key_properties"] == ["_sqlite_rowid"]
     assert "docs" not in streams
+
+
+def test_big_table_profile_scanned_in_two_halves_counts_every_row(
+    run_tap: RunTap, tmp_path: Path
+) -> None:
+    """From 200,000 rows the profile scan runs on two connections at once (rowid halves);
+    its storage-class counts must still be the table's, across the split."""
+    import sqlite3
+
+    db = tmp_path / "big.db"
+    rows = 250_003
+    with sqlite3.connect(db) as connection:
+        connection.execute("CREATE TABLE big (id INTEGER PRIMARY KEY, v, r REAL)")
+        connection.executemany(
+            "INSERT INTO big VALUES (?, ?, ?)",
+            (
+                (i, (i if i % 3 else f"t{i}") if i % 7 else (None if i % 2 else b"\x01"), i / 4)
+                for i in range(1, rows + 1)
+            ),
+        )
+        connection.execute("UPDATE big SET r = 9e999 WHERE id IN (5, 249000)")
+        connection.execute("UPDATE big SET r = -9e999 WHERE id = 125002")
+        expected = {
+            name: dict(
+                zip(
+                    ("integer", "real", "text", "blob", "null"),
+                    connection.execute(
+                        f"SELECT sum(typeof({name}) = 'integer'), sum(typeof({name}) = 'real'), "
+                        f"sum(typeof({name}) = 'text'), sum(typeof({name}) = 'blob'), "
+                        f"sum(typeof({name}) = 'null') FROM big"
+                    ).fetchone(),
+                    strict=True,
+                )
+            )
+            for name in ("id", "v", "r")
+        }
+    connection.close()
+    run = run_tap({"database": db, "profile_reuse_seconds": 0}, "--discover")
+    catalog = json.loads(run.stdout)
+    props = catalog["streams"][0]["schema"]["properties"]
+    for name, counts in expected.items():
+        found = props[name]["x-sqlite-storage-classes"]
+        assert {k: found[k] for k in counts} == counts, name
+    assert props["r"]["x-sqlite-storage-classes"]["infinite"] == 3
+    assert props["r"]["type"] == ["string", "null"]  # infinities: stringified

@@ -110,6 +110,7 @@ class SourceDatabase:
         self.path = check_database_file(raw_path)
         self.info = file_info(self.path)
         self._temp_dir: Path | None = None
+        self._reader_uri = ""
         sidecars = existing_sidecars(self.path)
         try:
             if sidecars:
@@ -130,8 +131,8 @@ class SourceDatabase:
             "Opening %s read-only (mode=ro&immutable=1): no -wal/-journal beside it",
             self.path,
         )
-        uri = f"{self.path.as_uri()}?mode=ro&immutable=1"
-        return sqlite3.connect(uri, uri=True, isolation_level=None)
+        self._reader_uri = f"{self.path.as_uri()}?mode=ro&immutable=1"
+        return sqlite3.connect(self._reader_uri, uri=True, isolation_level=None)
 
     def _open_copy(self, sidecars: list[Path]) -> sqlite3.Connection:
         self._temp_dir = Path(tempfile.mkdtemp(prefix="tap-sqlite-"))
@@ -152,9 +153,15 @@ class SourceDatabase:
         except OSError as exc:
             msg = f"cannot copy {self.path} to a temporary directory: {exc}"
             raise SourceError(msg) from exc
-        connection = sqlite3.connect(copy.as_uri(), uri=True, isolation_level=None)
+        self._reader_uri = copy.as_uri()
+        connection = sqlite3.connect(self._reader_uri, uri=True, isolation_level=None)
         connection.execute("PRAGMA query_only = ON")
         return connection
+
+    @property
+    def reader_uri(self) -> str:
+        """The URI ``connection`` reads, for another read-only connection (parallel scans)."""
+        return self._reader_uri
 
     def close(self) -> None:
         """Close the connection and remove the private copy, if any."""

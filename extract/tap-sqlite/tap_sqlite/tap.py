@@ -187,7 +187,7 @@ class TapSQLite(Tap):
             self.logger.info("%r: profile reused (file unchanged since it was scanned)", obj.name)
         else:
             try:
-                row_count, profiles = profile_columns(connection, obj)
+                row_count, profiles = profile_columns(connection, obj, self.source.reader_uri)
             except sqlite3.Error as exc:
                 obj.skip_reason = f"{obj.label} is not readable: {exc}"
                 return None
