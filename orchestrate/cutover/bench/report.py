@@ -12,7 +12,16 @@ from pathlib import Path
 
 import psycopg
 
-from cutover.bench.runners import Result, pgloader_command, run_copy, run_ours, run_pgloader
+from cutover.bench.runners import (
+    BOTH,
+    Result,
+    export_csv,
+    pgloader_command,
+    run_copy,
+    run_ours,
+    run_pgloader,
+    tables_of,
+)
 from cutover.bench.source import TABLES, generate
 from cutover.settings import TargetSettings, project_root
 
@@ -49,6 +58,45 @@ def machine(server: TargetSettings) -> list[str]:
     ]
 
 
+START_ROWS = 1_000
+
+
+def render_start(results: list[Result], start: dict[str, float]) -> list[str]:
+    """Each method's fixed cost, and its rate once started: rows / (seconds - start)."""
+    if not start:
+        return []
+    lines = [
+        "",
+        f"Start cost: the same command on a {START_ROWS:,}-row narrow table: "
+        + ", ".join(f"{method} {seconds:.1f} s" for method, seconds in start.items())
+        + ". Rate once started, rows / (seconds - start cost):",
+        "",
+    ]
+    for table in dict.fromkeys(r.table for r in results):
+        by = {
+            r.method: r.rows / max(r.measured.seconds - start[r.method], 1e-3)
+            for r in results
+            if r.table == table and r.method in start
+        }
+        if "ours" not in by:
+            continue
+        parts = [f"{method} {rate:,.0f} rows/s" for method, rate in by.items()]
+        parts += [f"ours/{other} = {by['ours'] / by[other]:.2f}" for other in by if other != "ours"]
+        lines.append(f"- {table}: " + ", ".join(parts))
+    return lines
+
+
+def measure_start(server: TargetSettings, work: Path, methods: list[str]) -> dict[str, float]:
+    source = generate(work / f"bench_{START_ROWS}.sqlite", START_ROWS)
+    export_csv(source, "narrow")
+    start: dict[str, float] = {}
+    for method in methods:
+        result = METHODS[method](server, source, "narrow", START_ROWS)
+        start[method] = result.measured.seconds
+        print(f"==> start cost of {method}: {start[method]:.1f} s ({START_ROWS:,} rows)")
+    return start
+
+
 def render(results: list[Result], csv_sizes: dict[str, int]) -> list[str]:
     lines = [
         "| table | method | rows | seconds | rows/s | MB/s | peak RSS (all processes) "
@@ -80,15 +128,18 @@ def render(results: list[Result], csv_sizes: dict[str, int]) -> list[str]:
 def run_bench(rows: int, tables: list[str], methods: list[str], results_file: Path) -> int:
     server = TargetSettings.from_environment()
     work = project_root() / ".data" / "bench"
+    start = measure_start(server, work, methods) if rows > START_ROWS else {}
     source = generate(work / f"bench_{rows}.sqlite", rows)
     results: list[Result] = []
     csv_sizes: dict[str, int] = {}
+    exported: dict[str, int] = {}
     for table in tables:
-        from cutover.bench.runners import export_csv
-
-        csv_sizes[table] = export_csv(source, table).stat().st_size
+        for name in tables_of(table):  # this run's rows, as CSV (not timed)
+            if name not in exported:
+                exported[name] = export_csv(source, name).stat().st_size
+        csv_sizes[table] = sum(exported[name] for name in tables_of(table))
         for method in methods:
-            print(f"==> {table}: {method} ({rows:,} rows)", flush=True)
+            print(f"==> {table}: {method} ({rows * len(tables_of(table)):,} rows)", flush=True)
             result = METHODS[method](server, source, table, rows)
             print(
                 f"    {result.measured.seconds:.1f} s, {result.rows_per_second:,.0f} rows/s, "
@@ -96,7 +147,7 @@ def run_bench(rows: int, tables: list[str], methods: list[str], results_file: Pa
                 flush=True,
             )
             results.append(result)
-    table_lines = render(results, csv_sizes)
+    table_lines = render(results, csv_sizes) + render_start(results, start)
     print("\n".join(table_lines))
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     section = [
@@ -190,7 +241,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "bench", help="measure our EL step against pgloader and COPY (not part of the tests)"
     )
     bench.add_argument("--rows", type=int, default=1_000_000, help="rows per table")
-    bench.add_argument("--tables", nargs="+", choices=TABLES, default=list(TABLES))
+    bench.add_argument(
+        "--tables",
+        nargs="+",
+        choices=[*TABLES, BOTH],
+        default=[*TABLES, BOTH],
+        help=f"'{BOTH}': every table in one run, a migration's usual shape",
+    )
     bench.add_argument("--methods", nargs="+", choices=list(METHODS), default=list(METHODS))
     bench.add_argument(
         "--results", default=None, help="the results file (docs/benchmarks/throughput.md)"

@@ -26,6 +26,7 @@ import psycopg
 from psycopg import sql
 
 from cutover.bench.measure import Measured, run_measured
+from cutover.bench.source import TABLES
 from cutover.errors import CutoverError
 from cutover.settings import TargetSettings, project_root
 
@@ -68,18 +69,29 @@ def count_rows(target: TargetSettings, schema: str, table: str) -> int:
     return int(row[0]) if row else 0
 
 
+#: The pseudo-table of a migration's usual shape: every table in one run (one Meltano
+#: start, one pgloader start), rows counted over all of them.
+BOTH = "both"
+
+
+def tables_of(table: str) -> list[str]:
+    return list(TABLES) if table == BOTH else [table]
+
+
 def _checked(result: Result, target: TargetSettings, schema: str) -> Result:
     if result.measured.returncode != 0:
         raise CutoverError(
             f"bench: {result.method} failed on {result.table} "
             f"(exit {result.measured.returncode}):\n{result.measured.output[-3000:]}"
         )
-    loaded = count_rows(target, schema, result.table)
-    if loaded != result.rows:
-        raise CutoverError(
-            f"bench: {result.method} loaded {loaded:,} rows of {result.table}, "
-            f"the source has {result.rows:,}"
-        )
+    per_table = result.rows // len(tables_of(result.table))
+    for table in tables_of(result.table):
+        loaded = count_rows(target, schema, table)
+        if loaded != per_table:
+            raise CutoverError(
+                f"bench: {result.method} loaded {loaded:,} rows of {table}, "
+                f"the source has {per_table:,}"
+            )
     return result
 
 
@@ -101,13 +113,14 @@ def run_ours(server: TargetSettings, source: Path, table: str, rows: int) -> Res
         "PG_PASSWORD": target.password,
         "PG_DATABASE": target.database,
         "TAP_SQLITE__BENCH_DATABASE": str(source),
-        "TAP_SQLITE__BENCH_TABLES": json.dumps([table]),
+        "TAP_SQLITE__BENCH_TABLES": json.dumps(tables_of(table)),
         "MELTANO_DATABASE_URI": f"sqlite:///{source.parent / 'meltano-bench.db'}",
     }
     meltano = str(Path(sys.executable).parent / "meltano")
     command = [meltano, "run", "--full-refresh", "tap-sqlite--bench", "target-postgres"]
     measured = run_measured(command, env, root)
-    return _checked(Result("ours", table, rows, measured), target, "raw_bench")
+    total = rows * len(tables_of(table))
+    return _checked(Result("ours", table, total, measured), target, "raw_bench")
 
 
 def pgloader_command() -> str:
@@ -134,11 +147,14 @@ def run_pgloader(server: TargetSettings, source: Path, table: str, rows: int) ->
         f"LOAD DATABASE\n  FROM sqlite://{source}\n"
         f"  INTO postgresql://{target.user}@{target.host}:{target.port}/{target.database}\n"
         "  WITH include drop, create tables, create indexes, reset sequences\n"
-        f"  INCLUDING ONLY TABLE NAMES LIKE '{table}';\n"
+        "  INCLUDING ONLY TABLE NAMES LIKE "
+        + ", ".join(f"'{name}'" for name in tables_of(table))
+        + ";\n"
     )
     env = {**os.environ, "PGPASSWORD": target.password}
     measured = run_measured([pgloader_command(), str(script)], env, source.parent)
-    return _checked(Result("pgloader", table, rows, measured), target, "public")
+    total = rows * len(tables_of(table))
+    return _checked(Result("pgloader", table, total, measured), target, "public")
 
 
 def export_csv(source: Path, table: str) -> Path:
@@ -165,9 +181,14 @@ def export_csv(source: Path, table: str) -> Path:
 
 def run_copy(server: TargetSettings, source: Path, table: str, rows: int) -> Result:
     target = fresh_database(server, "bench_copy")
-    path = export_csv(source, table)
-    with psycopg.connect(target.conninfo(), autocommit=True) as conn:
-        conn.execute(f"create table {table} ({COPY_TABLES[table]})")
-    command = [sys.executable, "-m", "cutover.bench.copy_file", target.conninfo(), table, str(path)]
+    command = [sys.executable, "-m", "cutover.bench.copy_file", target.conninfo()]
+    for name in tables_of(table):
+        path = source.parent / f"{name}.csv"
+        if not path.is_file():
+            export_csv(source, name)
+        with psycopg.connect(target.conninfo(), autocommit=True) as conn:
+            conn.execute(f"create table {name} ({COPY_TABLES[name]})")
+        command += [name, str(path)]
     measured = run_measured(command, dict(os.environ), source.parent)
-    return _checked(Result("copy", table, rows, measured), target, "public")
+    total = rows * len(tables_of(table))
+    return _checked(Result("copy", table, total, measured), target, "public")
