@@ -117,9 +117,7 @@ def test_batch_messages_follow_activate_version_and_are_followed_by_state(
     assert "STATE" in types[first_batch:]
 
 
-def test_invalid_utf8_mid_read_resumes_at_the_same_row(
-    run_tap: RunTap, tmp_path: Path
-) -> None:
+def test_invalid_utf8_mid_read_resumes_at_the_same_row(run_tap: RunTap, tmp_path: Path) -> None:
     db = tmp_path / "late_bad_text.db"
     with sqlite3.connect(db) as connection:
         connection.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, t TEXT)")
