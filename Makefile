@@ -162,6 +162,8 @@ lock: $(BIN)/python
 		-o plugins/constraints/tap-msaccess.txt
 	$(UV) pip compile --quiet --python-version 3.11 extract/tap-mssql/pyproject.toml \
 		-o plugins/constraints/tap-mssql.txt
+	$(UV) pip compile --quiet --python-version 3.11 extract/tap-postgres/pyproject.toml \
+		-o plugins/constraints/tap-postgres.txt
 	$(UV) pip compile --quiet --python-version 3.11 extract/target-postgres/pyproject.toml \
 		-o plugins/constraints/target-postgres.txt
 	printf 'dbt-core==1.11.16\ndbt-postgres==1.11.0\n' | $(UV) pip compile --quiet \

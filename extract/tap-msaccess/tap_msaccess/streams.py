@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from singer_sdk import Stream
 from singer_sdk import singerlib as singer
+from singer_sdk.helpers._batch import BatchFileFormat
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_msaccess.audit import AUDIT_KEY, AUDIT_SCHEMA, TableResult, utc_now
@@ -18,6 +19,7 @@ from tap_msaccess.schema import property_schema
 from tap_msaccess.sdk_compat import AnnotatedSchema
 
 if t.TYPE_CHECKING:
+    from singer_sdk.helpers._batch import BaseBatchFileEncoding, BatchConfig
     from singer_sdk.helpers.types import Context
 
     from tap_msaccess.tap import TapMSAccess
@@ -96,6 +98,20 @@ class AccessStream(Stream):
             batch_size=int(self.config.get("batch_size") or 10_000),
             omit_columns=frozenset(obj.omitted_columns or {}),
         )
+
+    def get_batches(
+        self, batch_config: BatchConfig, context: Context | None = None
+    ) -> Iterable[tuple[BaseBatchFileEncoding, list[str]]]:
+        """Parquet files of the records, typed from the schema (singer_batches); other
+        formats: the SDK's."""
+        if batch_config.encoding.format != BatchFileFormat.PARQUET:
+            yield from super().get_batches(batch_config, context)
+            return
+        from singer_batches import record_batches  # pyarrow: batch runs only
+
+        chunk = int(self.config.get("batch_size") or 10_000)
+        records = self._sync_records(context, write_messages=False)  # as the SDK's own
+        yield from record_batches(self, batch_config, records, chunk)
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         """Stream the table's rows ``batch_size`` at a time (memory stays flat)."""
@@ -190,6 +206,11 @@ class AuditStream(Stream):
         """Create the audit stream of ``tap``."""
         self._access_tap = tap
         super().__init__(tap, schema=AUDIT_SCHEMA, name=AUDIT_STREAM_NAME)
+
+    def get_batch_config(self, config: t.Mapping[str, t.Any]) -> BatchConfig | None:
+        """Always records: a handful of rows, written after every table is read."""
+        del config
+        return None
 
     @property
     def primary_keys(self) -> t.Sequence[str]:

@@ -9,6 +9,9 @@
    any record, naming the tables and the fix.
 3. ACTIVATE_VERSION messages for every full-table stream, so the loader marks rows the
    source no longer has as deleted (`_sdc_deleted_at`) on a rerun instead of keeping them.
+4. BATCH files in parquet typed from the stream's schema (extract/singer-batches) when
+   `batch_config` asks for parquet, instead of the SDK's batcher, whose types Arrow guesses
+   per file from the values; target-postgres COPYs them without per-record Python.
 """
 
 from __future__ import annotations
@@ -52,6 +55,22 @@ AUDIT_SCHEMA: dict[str, t.Any] = {
 
 # (3): the SDK emits ACTIVATE_VERSION only when this reads True; the tap has no setting.
 PostgresStream.emit_activate_version_messages = property(lambda self: True)  # type: ignore[assignment,method-assign]
+_sdk_get_batches = PostgresStream.get_batches
+
+
+def _parquet_batches(
+    self: PostgresStream, batch_config: t.Any, context: t.Any = None
+) -> Iterable[tuple[t.Any, list[str]]]:
+    if batch_config.encoding.format != "parquet":
+        yield from _sdk_get_batches(self, batch_config, context)
+        return
+    from singer_batches import record_batches  # pyarrow: batch runs only
+
+    records = self._sync_records(context, write_messages=False)  # as the SDK's own
+    yield from record_batches(self, batch_config, records, 10_000)
+
+
+PostgresStream.get_batches = _parquet_batches  # type: ignore[method-assign]
 
 
 def utc_now() -> str:
@@ -97,6 +116,10 @@ class AuditStream(Stream):
 
     def apply_catalog(self, catalog: t.Any) -> None:
         """Ignored: every field of the audit is always emitted, whatever is selected."""
+
+    def get_batch_config(self, config: t.Mapping[str, t.Any]) -> None:
+        """Always records: a handful of rows, written after every table is read."""
+        del config
 
     def get_records(self, context: t.Any) -> Iterable[dict[str, t.Any]]:
         tap = self._cutover_tap

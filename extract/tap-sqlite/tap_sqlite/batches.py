@@ -12,17 +12,12 @@ from __future__ import annotations
 
 import math
 import typing as t
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from tap_sqlite.encode import RowEncoder, float_text
 from tap_sqlite.schema import BLOB, INTEGER, NUMBER, STRINGIFY, TEXT
-
-if t.TYPE_CHECKING:
-    from singer_sdk.helpers._batch import BatchConfig
 
 _STR_OR_NONE = frozenset({str, type(None)})
 _BYTES_OR_NONE = frozenset({bytes, type(None)})
@@ -131,40 +126,3 @@ class ColumnEncoder:
             "profiled from its values at discovery (did the file change since?). "
             "Re-run to profile it again."
         )
-
-
-class ParquetFiles:
-    """Parquet files of at most ``rows_per_file`` rows in the batch storage; yields URLs."""
-
-    def __init__(self, batch_config: BatchConfig, tap_name: str, stream_name: str) -> None:
-        """Files are named ``<prefix><tap>--<stream>-<uuid>=<n>.parquet``."""
-        self.storage = batch_config.storage
-        self.compression = batch_config.encoding.compression or "none"
-        self.rows_per_file = max(int(batch_config.batch_size or 0), 1)
-        self.stem = f"{batch_config.storage.prefix or ''}{tap_name}--{stream_name}-{uuid.uuid4()}"
-        self._count = 0
-
-    def write(self, batches: t.Iterable[pa.RecordBatch], schema: pa.Schema) -> Iterator[str]:
-        """Write ``batches`` across as many files as needed; yield each file's URL when done.
-
-        An empty table writes no file (the loader creates its table from the SCHEMA).
-        """
-        chunks = iter(batches)
-        pending = next(chunks, None)
-        while pending is not None:
-            self._count += 1
-            filename = f"{self.stem}={self._count}.parquet"
-            with (
-                self.storage.open(filename, "wb") as handle,
-                pq.ParquetWriter(handle, schema, compression=self.compression) as writer,
-            ):
-                room = self.rows_per_file
-                while pending is not None and room > 0:
-                    if pending.num_rows > room:  # the rest opens the next file
-                        writer.write_batch(pending.slice(0, room))
-                        pending, room = pending.slice(room), 0
-                        continue
-                    writer.write_batch(pending)
-                    room -= pending.num_rows
-                    pending = next(chunks, None)
-            yield self.storage.get_url(filename)

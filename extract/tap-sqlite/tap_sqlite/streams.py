@@ -114,7 +114,9 @@ class SQLiteStream(Stream):
         if batch_config.encoding.format != BatchFileFormat.PARQUET:
             yield from super().get_batches(batch_config, context)
             return
-        from tap_sqlite.batches import ColumnEncoder, ParquetFiles  # pyarrow: batch runs only
+        from singer_batches import ParquetFiles  # pyarrow: batch runs only
+
+        from tap_sqlite.batches import ColumnEncoder
 
         encoder = self._encoder()
         obj = self.source_object

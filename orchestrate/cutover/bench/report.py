@@ -23,6 +23,7 @@ from cutover.bench.runners import (
     tables_of,
 )
 from cutover.bench.source import TABLES, generate
+from cutover.errors import CutoverError
 from cutover.settings import TargetSettings, project_root
 
 METHODS = {"ours": run_ours, "pgloader": run_pgloader, "copy": run_copy}
@@ -133,6 +134,7 @@ def run_bench(rows: int, tables: list[str], methods: list[str], results_file: Pa
     results: list[Result] = []
     csv_sizes: dict[str, int] = {}
     exported: dict[str, int] = {}
+    failures: list[str] = []
     for table in tables:
         for name in tables_of(table):  # this run's rows, as CSV (not timed)
             if name not in exported:
@@ -140,14 +142,24 @@ def run_bench(rows: int, tables: list[str], methods: list[str], results_file: Pa
         csv_sizes[table] = sum(exported[name] for name in tables_of(table))
         for method in methods:
             print(f"==> {table}: {method} ({rows * len(tables_of(table)):,} rows)", flush=True)
-            result = METHODS[method](server, source, table, rows)
+            try:
+                result = METHODS[method](server, source, table, rows)
+            except CutoverError as error:
+                if method == "ours":
+                    raise
+                failures.append(f"- {table}, {method}: failed, not measured: {error}"[:600])
+                print(failures[-1], flush=True)
+                continue
             print(
                 f"    {result.measured.seconds:.1f} s, {result.rows_per_second:,.0f} rows/s, "
                 f"peak RSS {_mib(result.measured.peak_tree_bytes)}",
                 flush=True,
             )
             results.append(result)
+    notes = [f"- {r.table}, {r.method}: {r.note}" for r in results if r.note]
     table_lines = render(results, csv_sizes) + render_start(results, start)
+    if notes or failures:
+        table_lines += ["", "Notes:", *notes, *failures]
     print("\n".join(table_lines))
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     section = [

@@ -1,0 +1,128 @@
+"""Singer BATCH files for the project's taps (see README.md)."""
+
+from __future__ import annotations
+
+import json
+import math
+import typing as t
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+if t.TYPE_CHECKING:
+    from singer_sdk.helpers._batch import BaseBatchFileEncoding, BatchConfig
+
+__all__ = ["ParquetFiles", "RecordColumns", "record_batches"]
+
+
+class ParquetFiles:
+    """Parquet files of at most ``rows_per_file`` rows in the batch storage; yields URLs."""
+
+    def __init__(self, batch_config: BatchConfig, tap_name: str, stream_name: str) -> None:
+        """Files are named ``<prefix><tap>--<stream>-<uuid>=<n>.parquet``."""
+        self.storage = batch_config.storage
+        self.compression = batch_config.encoding.compression or "none"
+        self.rows_per_file = max(int(batch_config.batch_size or 0), 1)
+        self.stem = f"{batch_config.storage.prefix or ''}{tap_name}--{stream_name}-{uuid.uuid4()}"
+        self._count = 0
+
+    def write(self, batches: Iterable[pa.RecordBatch], schema: pa.Schema) -> Iterator[str]:
+        """Write ``batches`` across as many files as needed; yield each file's URL when done.
+
+        An empty table writes no file (the loader creates its table from the SCHEMA).
+        """
+        chunks = iter(batches)
+        pending = next(chunks, None)
+        while pending is not None:
+            self._count += 1
+            filename = f"{self.stem}={self._count}.parquet"
+            with (
+                self.storage.open(filename, "wb") as handle,
+                pq.ParquetWriter(handle, schema, compression=self.compression) as writer,
+            ):
+                room = self.rows_per_file
+                while pending is not None and room > 0:
+                    if pending.num_rows > room:  # the rest opens the next file
+                        writer.write_batch(pending.slice(0, room))
+                        pending, room = pending.slice(room), 0
+                        continue
+                    writer.write_batch(pending)
+                    room -= pending.num_rows
+                    pending = next(chunks, None)
+            yield self.storage.get_url(filename)
+
+
+def _types(prop: Mapping[str, t.Any]) -> set[str]:
+    kinds = prop.get("type", [])
+    return ({kinds} if isinstance(kinds, str) else set(kinds)) - {"null"}
+
+
+def json_text(value: t.Any) -> str:
+    """A value's text as its JSON form carries it to the loader."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+class RecordColumns:
+    """Record dicts of one stream → Arrow record batches typed from its JSON schema.
+
+    integer → int64 and boolean → bool (both exact); every other property → the text of its
+    JSON value (``json_text``), which the loader COPYs into the same typed column the
+    RECORD path fills.
+    """
+
+    def __init__(self, schema: Mapping[str, t.Any]) -> None:
+        """``schema``: the stream's JSON schema (its ``properties``)."""
+        properties = schema.get("properties", {})
+        self.names = list(properties)
+        fields = []
+        for name in self.names:
+            kinds = _types(properties[name])
+            kind = pa.int64() if kinds == {"integer"} else pa.string()
+            if kinds == {"boolean"}:
+                kind = pa.bool_()
+            fields.append(pa.field(name, kind))
+        self.schema = pa.schema(fields)
+
+    def __call__(self, records: Sequence[Mapping[str, t.Any]]) -> pa.RecordBatch:
+        """One record batch for a chunk of records."""
+        arrays = []
+        for field in self.schema:
+            values = [record.get(field.name) for record in records]
+            if pa.types.is_string(field.type):
+                values = [None if v is None else json_text(v) for v in values]
+            arrays.append(pa.array(values, field.type))
+        return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
+
+def record_batches(
+    stream: t.Any, batch_config: BatchConfig, records: Iterable[Mapping[str, t.Any]], chunk: int
+) -> Iterator[tuple[BaseBatchFileEncoding, list[str]]]:
+    """``(encoding, [url])`` per parquet file of ``records``, ``chunk`` records per batch."""
+    columns = RecordColumns(stream.schema)
+    files = ParquetFiles(batch_config, stream.tap_name, stream.name)
+
+    def chunks() -> Iterator[pa.RecordBatch]:
+        pending: list[Mapping[str, t.Any]] = []
+        for record in records:
+            pending.append(record)
+            if len(pending) >= chunk:
+                yield columns(pending)
+                pending = []
+        if pending:
+            yield columns(pending)
+
+    for url in files.write(chunks(), columns.schema):
+        yield batch_config.encoding, [url]
