@@ -309,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scaffold.set_defaults(handler=_scaffold)
 
-    from cutover.bench.report import add_parser as add_bench
+    from cutover.bench.command import add_parser as add_bench
 
     add_bench(commands)
 

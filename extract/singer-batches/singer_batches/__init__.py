@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import math
 import typing as t
 import uuid
@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 if t.TYPE_CHECKING:
     from singer_sdk.helpers._batch import BaseBatchFileEncoding, BatchConfig
 
-__all__ = ["ParquetFiles", "RecordColumns", "record_batches"]
+__all__ = ["ParquetFiles", "RecordColumns", "record_batches", "sdk_records"]
 
 
 class ParquetFiles:
@@ -60,8 +60,10 @@ def _types(prop: Mapping[str, t.Any]) -> set[str]:
     return ({kinds} if isinstance(kinds, str) else set(kinds)) - {"null"}
 
 
-def json_text(value: t.Any) -> str:
-    """A value's text as its JSON form carries it to the loader."""
+def json_text(value: t.Any) -> str | None:
+    """A conformed record value's text as its RECORD message carries it to the loader:
+    the SDK's JSON writer (simplejson, Decimals exact, NaN and infinities as null, a
+    datetime as ISO 8601) and the loader's reader (JSON numbers as Decimal)."""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -69,10 +71,50 @@ def json_text(value: t.Any) -> str:
     if isinstance(value, int | Decimal):
         return str(value)
     if isinstance(value, float):
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        return repr(value)
-    return json.dumps(value, ensure_ascii=False, default=str)
+        return repr(value) if math.isfinite(value) else None
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep="T")
+    if isinstance(value, dict | list):
+        from singer_sdk.singerlib.json import serialize_json
+
+        return serialize_json(value)
+    return str(value)
+
+
+def sdk_records(stream: t.Any, context: t.Any) -> Iterator[dict[str, t.Any]]:
+    """The stream's records as its RECORD messages would carry them: the SDK's own read
+    (``_sync_records``, as its batcher reads them), then what ``_generate_record_messages``
+    does to each record before writing it (deselected properties dropped, values
+    conformed to the schema, the stream map applied)."""
+    from singer_sdk.helpers._typing import conform_record_data_types
+    from singer_sdk.mapper import RemoveRecordTransform
+
+    maps = [m for m in stream.stream_maps if not isinstance(m, RemoveRecordTransform)]
+    if len(maps) != 1 or maps[0].stream_alias != stream.name:
+        msg = (
+            f"stream {stream.name!r}: BATCH files are written for one stream as it is; "
+            "stream maps that rename, split or filter it need RECORD messages "
+            "(unset batch_config)"
+        )
+        raise NotImplementedError(msg)
+    for record in stream._sync_records(context, write_messages=False):
+        pop_deselected(record, stream)
+        conformed = conform_record_data_types(
+            stream_name=stream.name,
+            record=record,
+            schema=stream.effective_schema,
+            level=stream.TYPE_CONFORMANCE_LEVEL,
+            logger=stream.logger,
+        )
+        mapped = maps[0].transform(conformed)
+        if mapped is not None:
+            yield mapped
+
+
+def pop_deselected(record: dict[str, t.Any], stream: t.Any) -> None:
+    from singer_sdk.helpers._catalog import pop_deselected_record_properties
+
+    pop_deselected_record_properties(record, stream.schema, stream.mask)
 
 
 class RecordColumns:
@@ -80,7 +122,7 @@ class RecordColumns:
 
     integer → int64 and boolean → bool (both exact); every other property → the text of its
     JSON value (``json_text``), which the loader COPYs into the same typed column the
-    RECORD path fills.
+    RECORD path fills. Records must be conformed already (``sdk_records``).
     """
 
     def __init__(self, schema: Mapping[str, t.Any]) -> None:

@@ -107,11 +107,10 @@ class AccessStream(Stream):
         if batch_config.encoding.format != BatchFileFormat.PARQUET:
             yield from super().get_batches(batch_config, context)
             return
-        from singer_batches import record_batches  # pyarrow: batch runs only
+        from singer_batches import record_batches, sdk_records  # pyarrow: batch runs only
 
         chunk = int(self.config.get("batch_size") or 10_000)
-        records = self._sync_records(context, write_messages=False)  # as the SDK's own
-        yield from record_batches(self, batch_config, records, chunk)
+        yield from record_batches(self, batch_config, sdk_records(self, context), chunk)
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         """Stream the table's rows ``batch_size`` at a time (memory stays flat)."""

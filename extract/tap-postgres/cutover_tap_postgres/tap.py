@@ -64,10 +64,9 @@ def _parquet_batches(
     if batch_config.encoding.format != "parquet":
         yield from _sdk_get_batches(self, batch_config, context)
         return
-    from singer_batches import record_batches  # pyarrow: batch runs only
+    from singer_batches import record_batches, sdk_records  # pyarrow: batch runs only
 
-    records = self._sync_records(context, write_messages=False)  # as the SDK's own
-    yield from record_batches(self, batch_config, records, 10_000)
+    yield from record_batches(self, batch_config, sdk_records(self, context), 10_000)
 
 
 PostgresStream.get_batches = _parquet_batches  # type: ignore[method-assign]

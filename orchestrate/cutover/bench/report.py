@@ -3,7 +3,6 @@ and the ratios, and write them with the machine's description to a results file.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import platform
@@ -13,7 +12,6 @@ from pathlib import Path
 import psycopg
 
 from cutover.bench.runners import (
-    BOTH,
     Result,
     export_csv,
     pgloader_command,
@@ -22,7 +20,7 @@ from cutover.bench.runners import (
     run_pgloader,
     tables_of,
 )
-from cutover.bench.source import TABLES, generate
+from cutover.bench.source import generate
 from cutover.errors import CutoverError
 from cutover.settings import TargetSettings, project_root
 
@@ -246,29 +244,3 @@ def _write_section(path: Path, rows: int, section: list[str]) -> None:
     summary = scaling(path)
     if summary:
         path.write_text("\n".join([*header, *body, "", *summary]).rstrip() + "\n")
-
-
-def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    bench = commands.add_parser(
-        "bench", help="measure our EL step against pgloader and COPY (not part of the tests)"
-    )
-    bench.add_argument("--rows", type=int, default=1_000_000, help="rows per table")
-    bench.add_argument(
-        "--tables",
-        nargs="+",
-        choices=[*TABLES, BOTH],
-        default=[*TABLES, BOTH],
-        help=f"'{BOTH}': every table in one run, a migration's usual shape",
-    )
-    bench.add_argument("--methods", nargs="+", choices=list(METHODS), default=list(METHODS))
-    bench.add_argument(
-        "--results", default=None, help="the results file (docs/benchmarks/throughput.md)"
-    )
-    bench.set_defaults(
-        handler=lambda a: run_bench(
-            a.rows,
-            a.tables,
-            a.methods,
-            Path(a.results) if a.results else project_root() / "docs/benchmarks/throughput.md",
-        )
-    )

@@ -26,7 +26,7 @@ import psycopg
 from psycopg import sql
 
 from cutover.bench.measure import Measured, run_measured
-from cutover.bench.source import TABLES
+from cutover.bench.source import BOTH, TABLES
 from cutover.errors import CutoverError
 from cutover.settings import TargetSettings, project_root
 
@@ -68,11 +68,6 @@ def count_rows(target: TargetSettings, schema: str, table: str) -> int:
             sql.SQL("select count(*) from {}").format(sql.Identifier(schema, table))
         ).fetchone()
     return int(row[0]) if row else 0
-
-
-#: The pseudo-table of a migration's usual shape: every table in one run (one Meltano
-#: start, one pgloader start), rows counted over all of them.
-BOTH = "both"
 
 
 def tables_of(table: str) -> list[str]:

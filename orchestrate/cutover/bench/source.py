@@ -12,6 +12,9 @@ from pathlib import Path
 
 BATCH = 50_000
 TABLES = ("narrow", "wide")
+#: The pseudo-table of a migration's usual shape: every table in one run (one Meltano
+#: start, one pgloader start), rows counted over all of them.
+BOTH = "both"
 
 SCHEMA = """
 CREATE TABLE narrow (
