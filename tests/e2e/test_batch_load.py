@@ -175,3 +175,57 @@ def test_rerun_merges_into_rows_already_there(loads: dict[str, object], tmp_path
         ).fetchall()
     assert live == [("a", 2, "changed"), ("b", 2, "x"), ("n", 3, "new")]
     assert gone == [("z",)]
+
+
+def test_a_file_that_does_not_fit_its_table_is_named_with_row_and_column(
+    loads: dict[str, object], tmp_path: Path
+) -> None:
+    """A value COPY refuses stops the loader with the stream, the file, the row (the CSV
+    line is the file's row) and the column; that file's rows are not loaded."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pipeline = loads["records"]
+    assert isinstance(pipeline, Pipeline)
+    target_config = config_of(pipeline, "target-postgres")
+    target_config["default_target_schema"] = "raw_misfit"
+    target_config["password"] = pipeline.target.password
+    (tmp_path / "target.json").write_text(json.dumps(target_config))
+    batch = tmp_path / "items.parquet"
+    pq.write_table(
+        pa.table({"id": [1, 2, 3], "qty": ["5", "6", "seven"]}),
+        batch,
+    )
+    schema = {
+        "type": "object",
+        "properties": {"id": {"type": ["integer"]}, "qty": {"type": ["integer", "null"]}},
+    }
+    messages = [
+        {"type": "SCHEMA", "stream": "items", "schema": schema, "key_properties": ["id"]},
+        {
+            "type": "BATCH",
+            "stream": "items",
+            "encoding": {"format": "parquet", "compression": None},
+            "manifest": [batch.as_uri()],
+        },
+    ]
+    done = subprocess.run(
+        [
+            str(REPO_ROOT / ".meltano/loaders/target-postgres/venv/bin/target-postgres-cutover"),
+            "--config",
+            "target.json",
+        ],
+        cwd=tmp_path,
+        input="".join(json.dumps(m) + "\n" for m in messages),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "stream 'items', batch file" in done.stderr
+    assert "items.parquet" in done.stderr
+    assert 'line 3, column qty: "seven"' in done.stderr
+    assert batch.exists()  # kept for a look: only a loaded file is deleted
+    with psycopg.connect(pipeline.target.conninfo()) as conn:
+        assert conn.execute("select count(*) from raw_misfit.items").fetchone() == (0,)

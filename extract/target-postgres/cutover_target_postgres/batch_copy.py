@@ -29,6 +29,7 @@ import os
 import time
 import typing as t
 
+import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
@@ -150,20 +151,29 @@ def _copy(
     target: sql.Composable,
     columns: list[str],
     chunks: t.Iterable[pa.Buffer],
+    where: str,
 ) -> None:
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
         target, sql.SQL(", ").join(map(sql.Identifier, columns))
     )
-    with connection.connection.cursor().copy(statement) as copy:  # type: ignore[attr-defined]
-        for chunk in chunks:
-            copy.write(memoryview(chunk))
+    try:
+        with connection.connection.cursor().copy(statement) as copy:  # type: ignore[attr-defined]
+            for chunk in chunks:
+                copy.write(memoryview(chunk))
+    except psycopg.Error as error:
+        # PostgreSQL's context names the column and the line, which is the file's row
+        # number (rows are sent in file order, one CSV line each).
+        diag = error.diag
+        context = f" ({diag.context.strip()})" if diag.context else ""
+        msg = f"{where}: {diag.message_primary or error}{context}; nothing of it was loaded"
+        raise BatchFileError(msg) from None
 
 
 def load_parquet_file(sink: PostgresSink, url: str) -> int:
     """COPY one parquet batch file into the stream's table; return its row count."""
     head, tail = StorageTarget.split_url(url)
     storage = StorageTarget.from_url(head)
-    where = f"batch file {url}"
+    where = f"stream {sink.stream_name!r}, batch file {url}"
     with storage.open(tail, mode="rb") as handle:
         parquet = pq.ParquetFile(handle)
         rows = parquet.metadata.num_rows
@@ -190,7 +200,7 @@ def load_parquet_file(sink: PostgresSink, url: str) -> int:
             if sink._cutover_copy_direct:  # type: ignore[attr-defined]
                 into = sql.Identifier(table.schema, table.name)
                 _column_defaults(connection, into, metadata)
-                _copy(connection, into, columns, chunks)
+                _copy(connection, into, columns, chunks, where)
                 _column_defaults(connection, into, dict.fromkeys(metadata))
             else:
                 temp = sink.connector.copy_table_structure(
@@ -201,7 +211,7 @@ def load_parquet_file(sink: PostgresSink, url: str) -> int:
                 )
                 into = sql.Identifier(temp.name)
                 _column_defaults(connection, into, metadata)
-                _copy(connection, into, columns, chunks)
+                _copy(connection, into, columns, chunks, where)
                 sink.upsert(
                     from_table=temp,
                     to_table=table,
