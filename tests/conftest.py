@@ -138,11 +138,7 @@ def make_pipeline(target: TargetSettings, work: Path) -> Pipeline:
     )
     env = {
         **os.environ,
-        "PG_HOST": target.host,
-        "PG_PORT": str(target.port),
-        "PG_USER": target.user,
-        "PG_PASSWORD": target.password,
-        "PG_DATABASE": target.database,
+        **target.environment(),
         "PG_SSLMODE": "disable",
         "PG_EMBEDDED": "",
         "MELTANO_DATABASE_URI": f"sqlite:///{work / 'meltano.db'}",

@@ -77,6 +77,19 @@ class TargetSettings:
             embedded=env.get("PG_EMBEDDED", "").lower() in {"1", "true", "yes"},
         )
 
+    def environment(self) -> dict[str, str]:
+        """The PG_* variables that name this target (what from_environment reads)."""
+        env = {
+            "PG_HOST": self.host,
+            "PG_PORT": str(self.port),
+            "PG_USER": self.user,
+            "PG_PASSWORD": self.password,
+            "PG_DATABASE": self.database,
+        }
+        if self.sslmode:
+            env["PG_SSLMODE"] = self.sslmode
+        return env
+
     def with_database(self, database: str) -> TargetSettings:
         """The same server and credentials, another database (scratch restores, tests)."""
         from dataclasses import replace

@@ -5,7 +5,7 @@ fetched chunk is transposed into columns and each column becomes one Arrow array
 same text the record path would write (``RowEncoder``): integers as int64, everything else
 as the exact string a record carries (a REAL as ``repr``, a BLOB as ``\\x`` hex, invalid
 UTF-8 as hex). The loader COPYs those strings into the same typed columns, so both paths
-land identical rows (tests/e2e/test_batch_path.py compares them).
+land identical rows (tests/e2e/test_batch_load.py compares them).
 """
 
 from __future__ import annotations

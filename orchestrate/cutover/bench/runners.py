@@ -103,11 +103,7 @@ def run_ours(server: TargetSettings, source: Path, table: str, rows: int) -> Res
     root = project_root()
     env = {
         **os.environ,
-        "PG_HOST": target.host,
-        "PG_PORT": str(target.port),
-        "PG_USER": target.user,
-        "PG_PASSWORD": target.password,
-        "PG_DATABASE": target.database,
+        **target.environment(),
         "TAP_SQLITE__BENCH_DATABASE": str(source),
         "TAP_SQLITE__BENCH_TABLES": json.dumps(tables_of(table)),
         "MELTANO_DATABASE_URI": f"sqlite:///{source.parent / 'meltano-bench.db'}",
