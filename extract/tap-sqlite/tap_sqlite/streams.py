@@ -122,9 +122,17 @@ class SQLiteStream(Stream):
         obj = self.source_object
         columns = ColumnEncoder(encoder, self._modes(), f"{obj.object_type} {obj.name!r}")
         files = ParquetFiles(batch_config, self.tap_name, self.name)
-        chunks = (columns(rows) for rows in self._read_chunks(encoder))
-        for url in files.write(chunks, columns.schema):
-            yield batch_config.encoding, [url]
+        # The metrics the record path logs (record_count, sync_duration per stream).
+        record_counter, timer = self.get_record_counter(), self.get_sync_timer()
+        with record_counter, timer:
+
+            def chunks() -> Iterator[t.Any]:
+                for rows in self._read_chunks(encoder):
+                    record_counter.increment(len(rows))
+                    yield columns(rows)
+
+            for url in files.write(chunks(), columns.schema):
+                yield batch_config.encoding, [url]
 
     def _names(self) -> list[str]:
         names = [p.column.name for p in self.plan.columns]
