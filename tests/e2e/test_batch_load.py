@@ -10,6 +10,7 @@ and every table is compared column by column, with its PostgreSQL types.
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -153,8 +154,6 @@ def test_batch_files_are_removed_once_loaded(loads: dict[str, object]) -> None:
 def test_rerun_merges_into_rows_already_there(loads: dict[str, object], tmp_path: Path) -> None:
     pipeline = loads["batches"]
     assert isinstance(pipeline, Pipeline)
-    import sqlite3
-
     source = Path(pipeline.env["TAP_SQLITE__COLDCHAIN_DATABASE"])
     changed = tmp_path / "changed.sqlite"
     changed.write_bytes(source.read_bytes())

@@ -25,9 +25,9 @@ from typing import Any
 
 from tap_sqlite.discovery import SourceObject
 from tap_sqlite.schema import ColumnProfile
+from tap_sqlite.source import SIDECAR_SUFFIXES
 
 KEY_VERSION = 1  # bump when the profile query or ColumnProfile changes
-SIDECAR_SUFFIXES = ("-wal", "-journal")
 
 
 def _stat_key(path: Path) -> list[int] | None:
